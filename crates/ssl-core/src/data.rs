@@ -1,0 +1,234 @@
+//! Bundled image data sets: decoding, scaling and a seeded, stratified train/test split.
+//!
+//! The files are gzip streams of raw `u8` values in row-major order (see `www/data/PROVENANCE.md`).
+//! Pixels are scaled to `[0, 1]` by the set's largest possible value (16 for the 8x8 digits).
+
+use std::io::Read;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::CoreError;
+
+/// A set of grey-scale images with one class label each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageDataset {
+    /// Pixels scaled to `[0, 1]`, one image after another: shape `[len, height * width]`.
+    pub pixels: Vec<f32>,
+    /// One class label per image, each in `0..classes`.
+    pub labels: Vec<u8>,
+    pub height: usize,
+    pub width: usize,
+    pub classes: usize,
+}
+
+/// The raw bytes of a data set as fetched, still compressed, and how to read them.
+pub struct RawImages<'a> {
+    /// A name for error messages, for example `digits_x.u8.gz`.
+    pub name: &'a str,
+    pub pixels_gz: &'a [u8],
+    pub labels_gz: &'a [u8],
+    pub height: usize,
+    pub width: usize,
+    pub classes: usize,
+    /// The largest value a pixel can take (16 for the digits, 255 for MNIST).
+    pub max_value: f32,
+}
+
+/// The gzip magic bytes; a stream without them is taken as already decompressed.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Decompresses a gzip stream.
+///
+/// A static host may serve a `.gz` file with `Content-Encoding: gzip`, in which case the browser
+/// has already decompressed it; bytes that do not start with the gzip magic are returned as they
+/// are so that both cases load.
+pub fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, CoreError> {
+    if !bytes.starts_with(&GZIP_MAGIC) {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).map_err(|e| {
+        CoreError::Decompress { name: name.to_string(), reason: e.to_string() }
+    })?;
+    Ok(out)
+}
+
+impl ImageDataset {
+    /// The number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The number of pixels of one image.
+    pub fn dim(&self) -> usize {
+        self.height * self.width
+    }
+
+    /// The pixels of image `index`.
+    pub fn image(&self, index: usize) -> &[f32] {
+        let d = self.dim();
+        &self.pixels[index * d..(index + 1) * d]
+    }
+
+    /// Decodes and checks a data set from its two gzip files.
+    pub fn decode(raw: &RawImages) -> Result<Self, CoreError> {
+        let pixels = gunzip(raw.name, raw.pixels_gz)?;
+        let labels = gunzip(raw.name, raw.labels_gz)?;
+        let dim = raw.height * raw.width;
+        if labels.is_empty() || pixels.len() != labels.len() * dim {
+            return Err(CoreError::Shape {
+                name: raw.name.to_string(),
+                expected: labels.len().max(1) * dim,
+                actual: pixels.len(),
+            });
+        }
+        if let Some((index, &label)) =
+            labels.iter().enumerate().find(|&(_, &l)| usize::from(l) >= raw.classes)
+        {
+            return Err(CoreError::Label { index, label, classes: raw.classes });
+        }
+        Ok(Self {
+            pixels: pixels.iter().map(|&p| f32::from(p) / raw.max_value).collect(),
+            labels,
+            height: raw.height,
+            width: raw.width,
+            classes: raw.classes,
+        })
+    }
+
+    /// The images at `indices`, in that order, as a new data set.
+    pub fn subset(&self, indices: &[usize]) -> Self {
+        let mut pixels = Vec::with_capacity(indices.len() * self.dim());
+        for &i in indices {
+            pixels.extend_from_slice(self.image(i));
+        }
+        Self {
+            pixels,
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            height: self.height,
+            width: self.width,
+            classes: self.classes,
+        }
+    }
+}
+
+/// The scikit-learn 8x8 digits (1,797 images, pixels 0..16), from the bytes of the two files
+/// bundled under `www/data/digits/`.
+pub fn digits(pixels_gz: &[u8], labels_gz: &[u8]) -> Result<ImageDataset, CoreError> {
+    ImageDataset::decode(&RawImages {
+        name: "digits",
+        pixels_gz,
+        labels_gz,
+        height: 8,
+        width: 8,
+        classes: 10,
+        max_value: 16.0,
+    })
+}
+
+/// Indices of a train/test split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+}
+
+/// Splits `labels` into train and test so that every class keeps the same test fraction.
+///
+/// Within each class the indices are shuffled by a generator seeded with `seed`, and the first
+/// `round(count * test_fraction)` (at least one) go to the test set. Both lists come back sorted,
+/// so the split depends on the seed only and not on the order classes are visited.
+pub fn stratified_split(
+    labels: &[u8],
+    classes: usize,
+    test_fraction: f64,
+    seed: u64,
+) -> Result<Split, CoreError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut split = Split { train: Vec::new(), test: Vec::new() };
+    for class in 0..classes {
+        let mut members: Vec<usize> =
+            (0..labels.len()).filter(|&i| usize::from(labels[i]) == class).collect();
+        if members.len() < 2 {
+            return Err(CoreError::TooFewSamples { class, count: members.len() });
+        }
+        members.shuffle(&mut rng);
+        let n_test = ((members.len() as f64 * test_fraction).round() as usize)
+            .clamp(1, members.len() - 1);
+        split.test.extend_from_slice(&members[..n_test]);
+        split.train.extend_from_slice(&members[n_test..]);
+    }
+    split.train.sort_unstable();
+    split.test.sort_unstable();
+    Ok(split)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn decode_scales_pixels_and_keeps_labels() {
+        let pixels = gz(&[0, 16, 8, 4]);
+        let labels = gz(&[1]);
+        let set = ImageDataset::decode(&RawImages {
+            name: "t",
+            pixels_gz: &pixels,
+            labels_gz: &labels,
+            height: 2,
+            width: 2,
+            classes: 2,
+            max_value: 16.0,
+        })
+        .unwrap();
+        assert_eq!(set.pixels, vec![0.0, 1.0, 0.5, 0.25]);
+        assert_eq!(set.labels, vec![1]);
+    }
+
+    #[test]
+    fn already_decompressed_bytes_load_as_they_are() {
+        assert_eq!(gunzip("t", &[3, 4, 5]).unwrap(), vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn ragged_pixels_are_refused_with_the_sizes() {
+        let err = ImageDataset::decode(&RawImages {
+            name: "t",
+            pixels_gz: &gz(&[0, 1, 2]),
+            labels_gz: &gz(&[0]),
+            height: 2,
+            width: 2,
+            classes: 2,
+            max_value: 16.0,
+        })
+        .unwrap_err();
+        assert_eq!(err, CoreError::Shape { name: "t".into(), expected: 4, actual: 3 });
+    }
+
+    #[test]
+    fn split_is_stratified_disjoint_and_seeded() {
+        let labels: Vec<u8> = (0..100).map(|i| (i % 4) as u8).collect();
+        let a = stratified_split(&labels, 4, 0.2, 7).unwrap();
+        assert_eq!(a.test.len(), 20);
+        assert_eq!(a.train.len(), 80);
+        for class in 0..4u8 {
+            assert_eq!(a.test.iter().filter(|&&i| labels[i] == class).count(), 5);
+        }
+        assert!(a.test.iter().all(|i| !a.train.contains(i)));
+        assert_eq!(a, stratified_split(&labels, 4, 0.2, 7).unwrap());
+        assert_ne!(a, stratified_split(&labels, 4, 0.2, 8).unwrap());
+    }
+}

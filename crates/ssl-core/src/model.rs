@@ -1,0 +1,131 @@
+//! The encoder and projector: small multilayer perceptrons built with burn.
+//!
+//! The encoder maps a flattened image to its *embedding*, the representation every analysis
+//! reads. The projector maps the embedding to the space where the VICReg loss is computed; it is
+//! thrown away after training, as in the VICReg paper. Weights are drawn from a generator seeded
+//! by [`ModelConfig::seed`] rather than from burn's per-device generator, so the same seed gives
+//! the same network on every backend.
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::activation::relu;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The shape of the network and the seed of its initial weights.
+#[derive(Config, Debug)]
+pub struct ModelConfig {
+    /// Pixels per image (64 for the 8x8 digits).
+    #[config(default = 64)]
+    pub input_dim: usize,
+    /// Widths of the encoder's hidden layers.
+    #[config(default = "vec![128, 128]")]
+    pub encoder_hidden: Vec<usize>,
+    /// Width of the embedding, the encoder's output.
+    #[config(default = 64)]
+    pub embedding_dim: usize,
+    /// Widths of the projector's layers; the last is the width the loss sees.
+    #[config(default = "vec![128, 128]")]
+    pub projector_dims: Vec<usize>,
+    #[config(default = 42)]
+    pub seed: u64,
+}
+
+/// A stack of linear layers with a ReLU between two layers (none after the last).
+#[derive(Module, Debug)]
+pub struct Mlp {
+    pub layers: Vec<Linear>,
+}
+
+impl Mlp {
+    /// `x`: `[batch, widths[0]]` to `[batch, widths.last()]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len() - 1;
+        self.layers.iter().enumerate().fold(x, |x, (i, layer)| {
+            let y = layer.forward(x);
+            if i < last { relu(y) } else { y }
+        })
+    }
+}
+
+/// The encoder and the projector, trained together by one optimizer.
+#[derive(Module, Debug)]
+pub struct SslModel {
+    pub encoder: Mlp,
+    pub projector: Mlp,
+}
+
+impl SslModel {
+    /// `x`: `[batch, input_dim]` to the embedding `[batch, embedding_dim]`.
+    pub fn embed(&self, x: Tensor<2>) -> Tensor<2> {
+        self.encoder.forward(x)
+    }
+
+    /// `x`: `[batch, input_dim]` to the projection `[batch, projector_dims.last()]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.projector.forward(relu(self.embed(x)))
+    }
+}
+
+impl ModelConfig {
+    pub fn init(&self, device: &Device) -> SslModel {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut encoder_widths = vec![self.input_dim];
+        encoder_widths.extend(&self.encoder_hidden);
+        encoder_widths.push(self.embedding_dim);
+        let mut projector_widths = vec![self.embedding_dim];
+        projector_widths.extend(&self.projector_dims);
+        SslModel {
+            encoder: mlp(&encoder_widths, &mut rng, device),
+            projector: mlp(&projector_widths, &mut rng, device),
+        }
+    }
+}
+
+/// Linear layers between consecutive `widths`, each weight and bias drawn uniformly from
+/// `[-1/sqrt(fan_in), 1/sqrt(fan_in)]` (PyTorch's default for `nn.Linear`).
+fn mlp(widths: &[usize], rng: &mut ChaCha8Rng, device: &Device) -> Mlp {
+    let layers = widths
+        .windows(2)
+        .map(|pair| {
+            let (fan_in, fan_out) = (pair[0], pair[1]);
+            let bound = 1.0 / (fan_in as f32).sqrt();
+            let mut uniform = |n: usize| -> Vec<f32> {
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            let weight = TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]);
+            let bias = TensorData::new(uniform(fan_out), [fan_out]);
+            Linear {
+                weight: Param::from_tensor(Tensor::from_data(weight, device)),
+                bias: Some(Param::from_tensor(Tensor::from_data(bias, device))),
+            }
+        })
+        .collect();
+    Mlp { layers }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::readback::read_f32;
+
+    #[test]
+    fn shapes_follow_the_config() {
+        let device = crate::cpu_device();
+        let model = ModelConfig::new().init(&device);
+        let x = Tensor::<2>::zeros([5, 64], &device);
+        assert_eq!(model.embed(x.clone()).dims(), [5, 64]);
+        assert_eq!(model.forward(x).dims(), [5, 128]);
+    }
+
+    #[test]
+    fn the_seed_alone_fixes_the_weights() {
+        let device = crate::cpu_device();
+        let x = Tensor::<2>::ones([2, 64], &device);
+        let out = |seed| read_f32(ModelConfig::new().with_seed(seed).init(&device).forward(x.clone()));
+        assert_eq!(out(3).unwrap(), out(3).unwrap());
+        assert_ne!(out(3).unwrap(), out(4).unwrap());
+    }
+}

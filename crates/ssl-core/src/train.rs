@@ -1,0 +1,277 @@
+//! The VICReg training loop, one step at a time.
+//!
+//! [`Trainer`] owns the model, the Adam state, the train/test split and the generator that draws
+//! batches and views. A caller (the web worker, a native test, later the command line) calls
+//! [`Trainer::step`] as often as it likes and [`Trainer::evaluate`] on its own schedule; nothing
+//! here loops or sleeps, so the caller can stop between any two steps.
+//!
+//! Labels are used only by [`Trainer::evaluate`] and [`Trainer::embedding_view`], after the
+//! fact; the training step never reads them.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+use crate::augment::Augmenter;
+use crate::data::{ImageDataset, stratified_split};
+use crate::loss::{VicregTerms, VicregWeights, vicreg_terms};
+use crate::metrics::{Labelled, ncc_accuracy};
+use crate::model::{ModelConfig, SslModel};
+use crate::pca::Pca;
+use crate::readback::read_f32;
+use crate::settings::Settings;
+
+/// The share of each class held out for testing.
+pub const TEST_FRACTION: f64 = 0.2;
+
+/// What one training step measured.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    /// The number of steps done, this one included.
+    pub step: usize,
+    /// The unweighted terms.
+    pub terms: VicregTerms<f64>,
+    /// The weighted sum that was minimised.
+    pub total: f64,
+}
+
+/// Nearest-class-centre accuracy of the embeddings, on train and on test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub step: usize,
+    pub ncc_train: f64,
+    pub ncc_test: f64,
+}
+
+/// The test embeddings projected on their top two principal components.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingView {
+    pub step: usize,
+    /// `[len, 2]`, row-major.
+    pub points: Vec<f32>,
+    pub labels: Vec<u8>,
+}
+
+/// The train and test halves of a data set.
+#[derive(Debug, Clone)]
+pub struct SplitData {
+    pub train: ImageDataset,
+    pub test: ImageDataset,
+}
+
+impl SplitData {
+    /// The seeded, stratified split of `data` (see [`stratified_split`]).
+    pub fn new(data: &ImageDataset, seed: u64) -> Result<Self, CoreError> {
+        let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
+        Ok(Self { train: data.subset(&split.train), test: data.subset(&split.test) })
+    }
+
+    /// NCC accuracy of the raw pixels: the baseline an embedding must beat.
+    pub fn pixel_baseline(&self) -> Evaluation {
+        let (train, test) = (&self.train, &self.test);
+        let train_set = Labelled { values: &train.pixels, labels: &train.labels, dim: train.dim() };
+        let test_set = Labelled { values: &test.pixels, labels: &test.labels, dim: test.dim() };
+        Evaluation {
+            step: 0,
+            ncc_train: ncc_accuracy(train_set, train_set, train.classes),
+            ncc_test: ncc_accuracy(train_set, test_set, train.classes),
+        }
+    }
+}
+
+/// Independent seeds for the parts of a run, derived from its one seed (SplitMix64's finaliser
+/// applied to the seed plus a per-part constant), so that changing, say, the batch size does not
+/// change the initial weights.
+pub fn sub_seed(seed: u64, part: u64) -> u64 {
+    let mut z = seed.wrapping_add(part.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+const SPLIT_PART: u64 = 1;
+const WEIGHTS_PART: u64 = 2;
+const BATCHES_PART: u64 = 3;
+
+/// A VICReg run in progress.
+pub struct Trainer {
+    settings: Settings,
+    /// The autodiff device the model trains on.
+    device: Device,
+    model: SslModel,
+    optimizer: ModuleOptimizer,
+    data: SplitData,
+    augmenter: Augmenter,
+    rng: ChaCha8Rng,
+    /// A permutation of the train indices; batches are read from it in order.
+    order: Vec<usize>,
+    cursor: usize,
+    steps_done: usize,
+}
+
+impl Trainer {
+    /// A fresh run on `data` with `settings`, training on `device` (a non-autodiff device; the
+    /// trainer adds autodiff itself).
+    pub fn new(data: &ImageDataset, settings: Settings, device: Device) -> Result<Self, CoreError> {
+        let data = SplitData::new(data, sub_seed(settings.seed, SPLIT_PART))?;
+        let device = device.autodiff();
+        let model = ModelConfig::new()
+            .with_input_dim(data.train.dim())
+            .with_seed(sub_seed(settings.seed, WEIGHTS_PART))
+            .init(&device);
+        let augmenter = Augmenter {
+            height: data.train.height,
+            width: data.train.width,
+            strength: settings.augment_strength as f32,
+        };
+        Ok(Self {
+            rng: ChaCha8Rng::seed_from_u64(sub_seed(settings.seed, BATCHES_PART)),
+            order: (0..data.train.len()).collect(),
+            cursor: usize::MAX,
+            optimizer: AdamConfig::new().init(),
+            settings,
+            device,
+            model,
+            data,
+            augmenter,
+            steps_done: 0,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn steps_done(&self) -> usize {
+        self.steps_done
+    }
+
+    pub fn data(&self) -> &SplitData {
+        &self.data
+    }
+
+    /// Changes the loss weights and learning rate from the next step on. Settings that shape the
+    /// run from its start (see [`Settings::needs_reset`]) are ignored here.
+    pub fn set_live_settings(&mut self, next: &Settings) {
+        self.settings.invariance_weight = next.invariance_weight;
+        self.settings.variance_weight = next.variance_weight;
+        self.settings.covariance_weight = next.covariance_weight;
+        self.settings.learning_rate = next.learning_rate;
+    }
+
+    fn weights(&self) -> VicregWeights {
+        VicregWeights {
+            invariance: self.settings.invariance_weight,
+            variance: self.settings.variance_weight,
+            covariance: self.settings.covariance_weight,
+        }
+    }
+
+    /// The train indices of the next batch; the order is reshuffled once every sample has been
+    /// seen (the last, incomplete batch of an epoch is skipped).
+    fn next_batch(&mut self) -> Vec<usize> {
+        let batch = self.settings.batch_size.min(self.order.len());
+        if self.cursor.saturating_add(batch) > self.order.len() {
+            self.order.shuffle(&mut self.rng);
+            self.cursor = 0;
+        }
+        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
+        self.cursor += batch;
+        indices
+    }
+
+    /// One step of Adam on the VICReg loss of one batch of two views.
+    pub fn step(&mut self) -> Result<StepReport, CoreError> {
+        // Draw the batch and its two views: each [batch, dim].
+        let indices = self.next_batch();
+        let (a, b) = self.augmenter.views(&self.data.train, &indices, &mut self.rng);
+        let shape = [indices.len(), self.data.train.dim()];
+        let view_a = Tensor::<2>::from_data(TensorData::new(a, shape), &self.device);
+        let view_b = Tensor::<2>::from_data(TensorData::new(b, shape), &self.device);
+
+        // Project both views and weigh the three terms.
+        let terms = vicreg_terms(self.model.forward(view_a), self.model.forward(view_b));
+        let weights = self.weights();
+        let loss = terms.weighted(weights);
+
+        // Read the terms back in one transfer, before the graph is consumed.
+        let values = read_f32(Tensor::cat(
+            vec![terms.invariance.clone(), terms.variance.clone(), terms.covariance.clone()],
+            0,
+        ))?;
+        let terms = VicregTerms {
+            invariance: f64::from(values[0]),
+            variance: f64::from(values[1]),
+            covariance: f64::from(values[2]),
+        };
+        let total = terms.weighted(weights);
+        if !total.is_finite() {
+            return Err(CoreError::Diverged {
+                step: self.steps_done + 1,
+                learning_rate: self.settings.learning_rate,
+            });
+        }
+
+        // Back-propagate and update.
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let model = self.model.clone();
+        self.model = self.optimizer.step(self.settings.learning_rate, model, grads);
+        self.steps_done += 1;
+        Ok(StepReport { step: self.steps_done, terms, total })
+    }
+
+    /// The embeddings of `set` by the current encoder: `[set.len(), embedding_dim]`.
+    pub fn embed(&self, set: &ImageDataset) -> Result<(Vec<f32>, usize), CoreError> {
+        let device = self.device.clone().without_autodiff();
+        let model = self.model.valid();
+        let x = Tensor::<2>::from_data(
+            TensorData::new(set.pixels.clone(), [set.len(), set.dim()]),
+            &device,
+        );
+        let embedding = model.embed(x);
+        let dim = embedding.dims()[1];
+        Ok((read_f32(embedding)?, dim))
+    }
+
+    /// NCC accuracy of the current embeddings on train and test.
+    pub fn evaluate(&self) -> Result<Evaluation, CoreError> {
+        let (train, dim) = self.embed(&self.data.train)?;
+        let (test, _) = self.embed(&self.data.test)?;
+        let classes = self.data.train.classes;
+        let train_set = Labelled { values: &train, labels: &self.data.train.labels, dim };
+        let test_set = Labelled { values: &test, labels: &self.data.test.labels, dim };
+        Ok(Evaluation {
+            step: self.steps_done,
+            ncc_train: ncc_accuracy(train_set, train_set, classes),
+            ncc_test: ncc_accuracy(train_set, test_set, classes),
+        })
+    }
+
+    /// The test embeddings on their top two principal components.
+    pub fn embedding_view(&self) -> Result<EmbeddingView, CoreError> {
+        let (test, dim) = self.embed(&self.data.test)?;
+        let pca = Pca::fit(&test, dim, 2);
+        Ok(EmbeddingView {
+            step: self.steps_done,
+            points: pca.project(&test),
+            labels: self.data.test.labels.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sub_seeds_differ_by_part_and_by_seed() {
+        assert_ne!(sub_seed(1, SPLIT_PART), sub_seed(1, WEIGHTS_PART));
+        assert_ne!(sub_seed(1, SPLIT_PART), sub_seed(2, SPLIT_PART));
+        assert_eq!(sub_seed(1, SPLIT_PART), sub_seed(1, SPLIT_PART));
+    }
+}

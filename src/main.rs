@@ -1,0 +1,5 @@
+//! The page's entry point: mounts the Leptos app.
+
+fn main() {
+    ssl_explorer::app::mount();
+}

@@ -1,0 +1,99 @@
+//! The messages between the page and the training worker.
+//!
+//! Both directions are enums with named fields, serialized with serde-wasm-bindgen. Every message
+//! about a run carries the `run` number the page gave it when it started that run; the page drops
+//! messages of runs it has since reset, so a chunk that was already under way when the visitor
+//! pressed Reset cannot leak into the new run's charts.
+
+use serde::{Deserialize, Serialize};
+use ssl_core::settings::Settings;
+use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
+
+/// Identifies one run: the page counts them up from 1.
+pub type RunId = u64;
+
+/// From the page to the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum ToWorker {
+    /// Drop the current run, if any, and start a fresh one (idle, at step 0).
+    Start { run: RunId, settings: Settings },
+    /// Train until paused.
+    Play { run: RunId },
+    /// Stop after the step under way.
+    Pause { run: RunId },
+    /// Train `count` more steps, then pause.
+    Step { run: RunId, count: usize },
+    /// Change the loss weights and learning rate from the next step on.
+    Tune { run: RunId, settings: Settings },
+}
+
+/// What the worker is doing with a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunState {
+    /// Loading data or building the model.
+    Loading,
+    /// Built, not started.
+    Idle,
+    Running,
+    Paused,
+    /// Stopped by an error; the history up to it is kept.
+    Failed,
+}
+
+impl RunState {
+    /// The word shown in the status line and in `data-value` of the `run-state` readout.
+    pub fn label(self) -> &'static str {
+        match self {
+            RunState::Loading => "loading",
+            RunState::Idle => "idle",
+            RunState::Running => "running",
+            RunState::Paused => "paused",
+            RunState::Failed => "failed",
+        }
+    }
+}
+
+/// The compute backend the worker trains on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Backend {
+    /// burn-flex on the CPU, in the worker's thread.
+    Cpu,
+}
+
+impl Backend {
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Cpu => "CPU",
+        }
+    }
+}
+
+/// From the worker to the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum FromWorker {
+    /// The worker is up and can take messages.
+    Ready { backend: Backend },
+    /// A run was built: the references it will be compared against, and its first embedding view.
+    Started {
+        run: RunId,
+        /// NCC of the raw pixels.
+        pixels: Evaluation,
+        /// NCC of the untrained network (step 0).
+        untrained: Evaluation,
+        embedding: EmbeddingView,
+    },
+    /// Steps done since the last progress message, and the evaluations made among them.
+    Progress {
+        run: RunId,
+        steps: Vec<StepReport>,
+        evaluations: Vec<Evaluation>,
+        steps_per_second: f64,
+    },
+    /// A fresh 2-D view of the test embeddings.
+    Embedding { run: RunId, view: EmbeddingView },
+    State { run: RunId, state: RunState },
+    /// The run stopped on an error (bad data, divergence, a panic in the worker).
+    Failed { run: RunId, message: String },
+}

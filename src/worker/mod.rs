@@ -1,0 +1,55 @@
+//! The training worker: owns the model and steps it in small chunks.
+//!
+//! The page posts [`ToWorker`] messages; the worker answers with [`FromWorker`] messages. Training
+//! runs in chunks of about [`CHUNK_MS`] milliseconds; between two chunks the worker yields to its
+//! event loop (a zero-delay timeout), so a Pause, Tune or Start sent meanwhile is handled before
+//! the next chunk. A panic is reported to the page as [`FromWorker::Failed`] by the panic hook.
+
+mod data;
+mod host;
+
+use std::cell::Cell;
+
+use wasm_bindgen::JsCast;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use crate::protocol::{FromWorker, RunId};
+
+/// How long one chunk of training runs before the worker yields, in milliseconds.
+pub const CHUNK_MS: f64 = 40.0;
+/// Training steps between two NCC evaluations. A step count, not a time, so the same settings
+/// give the same evaluated steps on every machine.
+pub const EVALUATE_EVERY: usize = 25;
+/// The least time between two embedding views sent to the page, in milliseconds.
+pub const EMBEDDING_EVERY_MS: f64 = 250.0;
+
+thread_local! {
+    /// The run in progress, for the panic hook, which has no other way to know it.
+    static CURRENT_RUN: Cell<RunId> = const { Cell::new(0) };
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts `message` to the page.
+pub(crate) fn post(message: &FromWorker) {
+    match serde_wasm_bindgen::to_value(message) {
+        Ok(value) => {
+            if let Err(e) = scope().post_message(&value) {
+                web_sys::console::error_2(&"worker: posting a message failed".into(), &e);
+            }
+        }
+        Err(e) => web_sys::console::error_1(&format!("worker: {e}").into()),
+    }
+}
+
+/// Starts the worker: installs the panic hook and the message handler.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let run = CURRENT_RUN.with(Cell::get);
+        post(&FromWorker::Failed { run, message: format!("the worker crashed: {info}") });
+    }));
+    host::Host::install();
+}
