@@ -132,6 +132,46 @@ pub fn digits(pixels_gz: &[u8], labels_gz: &[u8]) -> Result<ImageDataset, CoreEr
     })
 }
 
+/// Centres each pixel on its train-set mean and scales by the train set's overall standard
+/// deviation, so the network's inputs have mean 0 and variance about 1 whatever the data set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardizer {
+    /// `[dim]`.
+    pub mean: Vec<f32>,
+    pub inverse_std: f32,
+}
+
+impl Standardizer {
+    /// Fits the per-pixel means and the pooled standard deviation of `data`.
+    pub fn fit(data: &ImageDataset) -> Self {
+        let (d, n) = (data.dim(), data.len().max(1));
+        let mut mean = vec![0.0f64; d];
+        for row in data.pixels.chunks_exact(d) {
+            for (m, &p) in mean.iter_mut().zip(row) {
+                *m += f64::from(p) / n as f64;
+            }
+        }
+        let mut squares = 0.0f64;
+        for row in data.pixels.chunks_exact(d) {
+            squares += row.iter().zip(&mean).map(|(&p, m)| (f64::from(p) - m).powi(2)).sum::<f64>();
+        }
+        let std = (squares / (n * d) as f64).sqrt();
+        Self {
+            mean: mean.into_iter().map(|m| m as f32).collect(),
+            inverse_std: if std > 0.0 { (1.0 / std) as f32 } else { 1.0 },
+        }
+    }
+
+    /// Standardizes rows of `[len, dim]` in place.
+    pub fn apply(&self, values: &mut [f32]) {
+        for row in values.chunks_exact_mut(self.mean.len()) {
+            for (v, m) in row.iter_mut().zip(&self.mean) {
+                *v = (*v - m) * self.inverse_std;
+            }
+        }
+    }
+}
+
 /// Indices of a train/test split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
@@ -196,6 +236,26 @@ mod tests {
         .unwrap();
         assert_eq!(set.pixels, vec![0.0, 1.0, 0.5, 0.25]);
         assert_eq!(set.labels, vec![1]);
+    }
+
+    #[test]
+    fn standardized_pixels_have_zero_mean_and_unit_pooled_variance() {
+        // Two pixels over two images: means 1 and 3; deviations +-1 and +-1, so std 1... then
+        // scaled by 2 to check the scale: pixels (0, 2), (2, 6) -> means (1, 4), deviations
+        // (-1, -2), (1, 2): pooled variance (1 + 4 + 1 + 4) / 4 = 2.5.
+        let set = ImageDataset {
+            pixels: vec![0.0, 2.0, 2.0, 6.0],
+            labels: vec![0, 0],
+            height: 1,
+            width: 2,
+            classes: 1,
+        };
+        let s = Standardizer::fit(&set);
+        assert_eq!(s.mean, vec![1.0, 4.0]);
+        assert!((s.inverse_std - 1.0 / 2.5f32.sqrt()).abs() < 1e-6);
+        let mut v = set.pixels.clone();
+        s.apply(&mut v);
+        assert!((v[0] + v[2]).abs() < 1e-6 && (v[1] + v[3]).abs() < 1e-6);
     }
 
     #[test]

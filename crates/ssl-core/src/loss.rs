@@ -31,7 +31,7 @@ pub struct VicregTerms<T> {
 }
 
 /// The weights lambda, mu and nu of the three terms.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VicregWeights {
     pub invariance: f64,
     pub variance: f64,

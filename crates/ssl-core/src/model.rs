@@ -8,7 +8,7 @@
 
 use burn::config::Config;
 use burn::module::{Module, Param};
-use burn::nn::Linear;
+use burn::nn::{BatchNorm, BatchNormConfig, Linear};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
@@ -33,10 +33,13 @@ pub struct ModelConfig {
     pub seed: u64,
 }
 
-/// A stack of linear layers with a ReLU between two layers (none after the last).
+/// A stack of linear layers with a ReLU between two layers (none after the last), each ReLU
+/// preceded by batch normalisation when `norms` is not empty.
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub layers: Vec<Linear>,
+    /// One per hidden layer, or none.
+    pub norms: Vec<BatchNorm>,
 }
 
 impl Mlp {
@@ -45,12 +48,21 @@ impl Mlp {
         let last = self.layers.len() - 1;
         self.layers.iter().enumerate().fold(x, |x, (i, layer)| {
             let y = layer.forward(x);
-            if i < last { relu(y) } else { y }
+            if i == last {
+                return y;
+            }
+            match self.norms.get(i) {
+                Some(norm) => relu(norm.forward(y)),
+                None => relu(y),
+            }
         })
     }
 }
 
 /// The encoder and the projector, trained together by one optimizer.
+///
+/// As in VICReg, the projector normalises each hidden layer over the batch; the encoder does
+/// not, so an embedding depends on its own sample only and reads the same in training and after.
 #[derive(Module, Debug)]
 pub struct SslModel {
     pub encoder: Mlp,
@@ -78,32 +90,38 @@ impl ModelConfig {
         let mut projector_widths = vec![self.embedding_dim];
         projector_widths.extend(&self.projector_dims);
         SslModel {
-            encoder: mlp(&encoder_widths, &mut rng, device),
-            projector: mlp(&projector_widths, &mut rng, device),
+            encoder: mlp(&encoder_widths, false, &mut rng, device),
+            projector: mlp(&projector_widths, true, &mut rng, device),
         }
     }
 }
 
-/// Linear layers between consecutive `widths`, each weight and bias drawn uniformly from
-/// `[-1/sqrt(fan_in), 1/sqrt(fan_in)]` (PyTorch's default for `nn.Linear`).
-fn mlp(widths: &[usize], rng: &mut ChaCha8Rng, device: &Device) -> Mlp {
+/// Linear layers between consecutive `widths`, with batch normalisation before each hidden ReLU
+/// if `normalised`. Weights are drawn uniformly from `[-sqrt(6/fan_in), sqrt(6/fan_in)]` (He et
+/// al.'s initialisation for ReLU networks, which keeps the activations' scale from layer to
+/// layer); biases start at zero.
+fn mlp(widths: &[usize], normalised: bool, rng: &mut ChaCha8Rng, device: &Device) -> Mlp {
     let layers = widths
         .windows(2)
         .map(|pair| {
             let (fan_in, fan_out) = (pair[0], pair[1]);
-            let bound = 1.0 / (fan_in as f32).sqrt();
-            let mut uniform = |n: usize| -> Vec<f32> {
-                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
-            };
-            let weight = TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]);
-            let bias = TensorData::new(uniform(fan_out), [fan_out]);
+            let bound = (6.0 / fan_in as f32).sqrt();
+            let weights: Vec<f32> =
+                (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
+            let weight = TensorData::new(weights, [fan_in, fan_out]);
             Linear {
                 weight: Param::from_tensor(Tensor::from_data(weight, device)),
-                bias: Some(Param::from_tensor(Tensor::from_data(bias, device))),
+                bias: Some(Param::from_tensor(Tensor::zeros([fan_out], device))),
             }
         })
         .collect();
-    Mlp { layers }
+    let hidden = &widths[1..widths.len() - 1];
+    let norms = if normalised {
+        hidden.iter().map(|&w| BatchNormConfig::new(w).init(device)).collect()
+    } else {
+        Vec::new()
+    };
+    Mlp { layers, norms }
 }
 
 #[cfg(test)]

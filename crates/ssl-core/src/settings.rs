@@ -27,7 +27,7 @@ pub const VARIANCE: Range = Range { min: 0.0, max: 100.0, default: 25.0 };
 /// Covariance weight nu (VICReg's default is 1).
 pub const COVARIANCE: Range = Range { min: 0.0, max: 100.0, default: 1.0 };
 /// Adam's learning rate.
-pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, default: 1e-3 };
+pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, default: 1e-2 };
 /// Samples per batch; two views are drawn of each.
 pub const BATCH_SIZE: Range = Range { min: 16.0, max: 1024.0, default: 256.0 };
 /// How strongly the views are perturbed, from 0 (two copies of the sample) to 1.

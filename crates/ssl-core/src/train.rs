@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::augment::Augmenter;
-use crate::data::{ImageDataset, stratified_split};
+use crate::data::{ImageDataset, Standardizer, stratified_split};
 use crate::loss::{VicregTerms, VicregWeights, vicreg_terms};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
@@ -36,6 +36,8 @@ pub struct StepReport {
     pub step: usize,
     /// The unweighted terms.
     pub terms: VicregTerms<f64>,
+    /// The weights this step used (they can change between steps).
+    pub weights: VicregWeights,
     /// The weighted sum that was minimised.
     pub total: f64,
 }
@@ -106,6 +108,8 @@ pub struct Trainer {
     model: SslModel,
     optimizer: ModuleOptimizer,
     data: SplitData,
+    /// Fitted on the train images; applied to every input after augmentation.
+    standardizer: Standardizer,
     augmenter: Augmenter,
     rng: ChaCha8Rng,
     /// A permutation of the train indices; batches are read from it in order.
@@ -129,7 +133,9 @@ impl Trainer {
             width: data.train.width,
             strength: settings.augment_strength as f32,
         };
+        let standardizer = Standardizer::fit(&data.train);
         Ok(Self {
+            standardizer,
             rng: ChaCha8Rng::seed_from_u64(sub_seed(settings.seed, BATCHES_PART)),
             order: (0..data.train.len()).collect(),
             cursor: usize::MAX,
@@ -189,7 +195,9 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepReport, CoreError> {
         // Draw the batch and its two views: each [batch, dim].
         let indices = self.next_batch();
-        let (a, b) = self.augmenter.views(&self.data.train, &indices, &mut self.rng);
+        let (mut a, mut b) = self.augmenter.views(&self.data.train, &indices, &mut self.rng);
+        self.standardizer.apply(&mut a);
+        self.standardizer.apply(&mut b);
         let shape = [indices.len(), self.data.train.dim()];
         let view_a = Tensor::<2>::from_data(TensorData::new(a, shape), &self.device);
         let view_b = Tensor::<2>::from_data(TensorData::new(b, shape), &self.device);
@@ -222,17 +230,16 @@ impl Trainer {
         let model = self.model.clone();
         self.model = self.optimizer.step(self.settings.learning_rate, model, grads);
         self.steps_done += 1;
-        Ok(StepReport { step: self.steps_done, terms, total })
+        Ok(StepReport { step: self.steps_done, terms, weights, total })
     }
 
     /// The embeddings of `set` by the current encoder: `[set.len(), embedding_dim]`.
     pub fn embed(&self, set: &ImageDataset) -> Result<(Vec<f32>, usize), CoreError> {
         let device = self.device.clone().without_autodiff();
         let model = self.model.valid();
-        let x = Tensor::<2>::from_data(
-            TensorData::new(set.pixels.clone(), [set.len(), set.dim()]),
-            &device,
-        );
+        let mut pixels = set.pixels.clone();
+        self.standardizer.apply(&mut pixels);
+        let x = Tensor::<2>::from_data(TensorData::new(pixels, [set.len(), set.dim()]), &device);
         let embedding = model.embed(x);
         let dim = embedding.dims()[1];
         Ok((read_f32(embedding)?, dim))

@@ -1,0 +1,51 @@
+//! A short native VICReg run on the bundled digits must cluster the test set by digit better than
+//! the untrained network does, although no label reaches the training step.
+//!
+//! Measured with `examples/digits_run.rs` (defaults, 1,000 steps) over seeds 0 to 4: test NCC rose
+//! from the untrained network's by +0.036, +0.100, +0.072, +0.075 and +0.031 (mean +0.063). This
+//! test asserts half the smallest of those gains on seed 0.
+
+use ssl_core::data::digits;
+use ssl_core::settings::Settings;
+use ssl_core::train::Trainer;
+
+const STEPS: usize = 1000;
+const MARGIN: f64 = 0.015;
+
+#[test]
+fn training_lifts_test_ncc_above_the_untrained_network() {
+    let data = digits(
+        include_bytes!("../../../www/data/digits/digits_x.u8.gz"),
+        include_bytes!("../../../www/data/digits/digits_y.u8.gz"),
+    )
+    .expect("the bundled digits load");
+    let settings = Settings { seed: 0, ..Settings::default() };
+    let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
+    let untrained = trainer.evaluate().unwrap();
+    for _ in 0..STEPS {
+        trainer.step().unwrap();
+    }
+    let trained = trainer.evaluate().unwrap();
+    assert!(
+        trained.ncc_test > untrained.ncc_test + MARGIN,
+        "test NCC {:.4} after {STEPS} steps, untrained {:.4}",
+        trained.ncc_test,
+        untrained.ncc_test
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_losses() {
+    let data = digits(
+        include_bytes!("../../../www/data/digits/digits_x.u8.gz"),
+        include_bytes!("../../../www/data/digits/digits_y.u8.gz"),
+    )
+    .unwrap();
+    let run = |seed| {
+        let settings = Settings { seed, ..Settings::default() };
+        let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
+        (0..5).map(|_| trainer.step().unwrap().total).collect::<Vec<_>>()
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}

@@ -1,0 +1,61 @@
+//! The loss chart: each weighted VICReg term and their sum, over steps, on a log scale.
+
+use plotters::prelude::*;
+
+use super::{Area, DrawResult, FONT, PALETTE, placeholder, thinned};
+use crate::app::History;
+
+/// Values below this are drawn at it: a hinge term can be exactly 0, which a log axis cannot show.
+const FLOOR: f64 = 1e-4;
+
+pub fn draw(history: &History, area: Area) -> DrawResult {
+    if history.steps.is_empty() {
+        return placeholder(&area, "Press Play to train");
+    }
+    area.fill(&WHITE)?;
+    let steps = thinned(&history.steps, 800);
+    let series: [(&str, Box<dyn Fn(&ssl_core::train::StepReport) -> f64>); 4] = [
+        ("total", Box::new(|s| s.total)),
+        ("λ · invariance", Box::new(|s| s.weights.invariance * s.terms.invariance)),
+        ("μ · variance", Box::new(|s| s.weights.variance * s.terms.variance)),
+        ("ν · covariance", Box::new(|s| s.weights.covariance * s.terms.covariance)),
+    ];
+    let values = |f: &dyn Fn(&ssl_core::train::StepReport) -> f64| -> Vec<(f64, f64)> {
+        steps.iter().map(|s| (s.step as f64, f(s).max(FLOOR))).collect()
+    };
+    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, f)| values(f.as_ref())).collect();
+    let top = all.iter().flatten().map(|p| p.1).fold(FLOOR, f64::max) * 2.0;
+    let bottom = all.iter().flatten().map(|p| p.1).fold(f64::INFINITY, f64::min).max(FLOOR) / 2.0;
+    let last_step = history.steps_done().max(10) as f64;
+
+    let mut chart = ChartBuilder::on(&area)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0f64..last_step, (bottom..top).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("training step")
+        .y_desc("weighted term (log scale)")
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()?;
+    for (i, ((name, _), points)) in series.iter().zip(all).enumerate() {
+        let color = if i == 0 { PALETTE[9] } else { PALETTE[i] };
+        let width = if i == 0 { 3 } else { 2 };
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(width)))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(width)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()?;
+    area.present()?;
+    Ok(())
+}

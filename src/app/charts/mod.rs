@@ -1,0 +1,116 @@
+//! The three live charts, each a canvas drawn by plotters beside its explainer paragraph.
+//!
+//! Each chart's drawing function takes the run's [`History`] and a canvas, and is called by an
+//! effect whenever the history changes; nothing else draws.
+
+mod embedding;
+mod loss;
+mod ncc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use super::{AppState, History};
+
+/// The drawing area of a canvas.
+pub type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+
+/// Colours that stay distinct for readers with the common colour-vision deficiencies: Paul Tol's
+/// "muted" scheme, with black in place of its pale grey.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(0xcc, 0x66, 0x77),
+    RGBColor(0x33, 0x22, 0x88),
+    RGBColor(0xdd, 0xcc, 0x77),
+    RGBColor(0x11, 0x77, 0x33),
+    RGBColor(0x88, 0xcc, 0xee),
+    RGBColor(0x88, 0x22, 0x55),
+    RGBColor(0x44, 0xaa, 0x99),
+    RGBColor(0x99, 0x99, 0x33),
+    RGBColor(0xaa, 0x44, 0x99),
+    RGBColor(0x00, 0x00, 0x00),
+];
+
+/// The font of every label.
+pub const FONT: &str = "sans-serif";
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// One chart: a heading, the canvas and the explainer paragraph.
+#[component]
+fn ChartPanel(
+    title: &'static str,
+    testid: &'static str,
+    explainer: &'static str,
+    draw: fn(&History, Area) -> DrawResult,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(element) = canvas.get() else { return };
+        let element: HtmlCanvasElement = element;
+        let Some(backend) = CanvasBackend::with_canvas_object(element) else { return };
+        let area = backend.into_drawing_area();
+        state.history.with(|h| {
+            if let Err(e) = draw(h, area) {
+                web_sys::console::warn_1(&format!("{title}: drawing failed: {e}").into());
+            }
+        });
+    });
+    view! {
+        <figure class="panel chart">
+            <figcaption><h2>{title}</h2></figcaption>
+            <canvas node_ref=canvas data-testid=testid width="640" height="360" aria-label=title></canvas>
+            <p class="explainer">{explainer}</p>
+        </figure>
+    }
+}
+
+#[component]
+pub fn Charts() -> impl IntoView {
+    view! {
+        <ChartPanel
+            title="Loss terms"
+            testid="chart-loss"
+            explainer=include_str!("../../../www/text/loss.txt")
+            draw=loss::draw
+        />
+        <ChartPanel
+            title="Clustering by class (NCC accuracy)"
+            testid="chart-ncc"
+            explainer=include_str!("../../../www/text/ncc.txt")
+            draw=ncc::draw
+        />
+        <ChartPanel
+            title="Test embeddings (PCA)"
+            testid="chart-embedding"
+            explainer=include_str!("../../../www/text/embedding.txt")
+            draw=embedding::draw
+        />
+    }
+}
+
+/// Every `stride`-th item of `items` and the last one, so a long history draws in bounded time.
+pub fn thinned<T: Copy>(items: &[T], most: usize) -> Vec<T> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let stride = items.len().div_ceil(most.max(1)).max(1);
+    let mut out: Vec<T> = items.iter().step_by(stride).copied().collect();
+    if (items.len() - 1) % stride != 0 {
+        out.extend(items.last().copied());
+    }
+    out
+}
+
+/// Writes `message` in the middle of an empty chart.
+pub fn placeholder(area: &Area, message: &str) -> DrawResult {
+    area.fill(&WHITE)?;
+    let (w, h) = area.dim_in_pixel();
+    let style = TextStyle::from((FONT, 18).into_font()).color(&RGBColor(0x66, 0x66, 0x66));
+    area.draw_text(message, &style, (w as i32 / 2 - 4 * message.len() as i32, h as i32 / 2))?;
+    area.present()?;
+    Ok(())
+}

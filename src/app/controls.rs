@@ -1,0 +1,191 @@
+//! The controls: sliders for the settings, the seed, and Play/Pause, Step and Reset.
+//!
+//! Loss weights and the learning rate apply from the next step; the batch size, augmentation
+//! strength and seed shape a run from its start, so changing them asks for a reset.
+
+use leptos::prelude::*;
+use ssl_core::settings::{self, Range, Settings};
+
+use super::AppState;
+use crate::protocol::RunState;
+
+/// How a slider's position maps to a setting's value: linear, or by powers of ten or two.
+#[derive(Clone, Copy)]
+enum Scale {
+    Linear,
+    Log10,
+    Log2,
+}
+
+impl Scale {
+    fn to_position(self, value: f64) -> f64 {
+        match self {
+            Scale::Linear => value,
+            Scale::Log10 => value.log10(),
+            Scale::Log2 => value.log2(),
+        }
+    }
+
+    fn to_value(self, position: f64) -> f64 {
+        match self {
+            Scale::Linear => position,
+            Scale::Log10 => 10f64.powf(position),
+            Scale::Log2 => 2f64.powf(position).round(),
+        }
+    }
+}
+
+/// One labelled slider with its value shown beside it.
+#[component]
+fn Slider(
+    /// The label shown, also the slider's accessible name.
+    label: &'static str,
+    /// A sentence shown on hover and read by screen readers.
+    help: &'static str,
+    /// The slider's range, in positions (after `scale`).
+    min: f64,
+    max: f64,
+    step: f64,
+    scale: Scale,
+    get: fn(&Settings) -> f64,
+    set: fn(&mut Settings, f64),
+    format: fn(f64) -> String,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let value = move || state.settings.with(|s| get(s));
+    let id = format!("slider-{}", label.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
+    let help_id = format!("{id}-help");
+    view! {
+        <div class="slider" title=help>
+            <label for=id.clone()>{label}</label>
+            <input
+                type="range"
+                id=id
+                min=min
+                max=max
+                step=step
+                aria-describedby=help_id.clone()
+                prop:value=move || scale.to_position(value()).to_string()
+                on:input=move |ev| {
+                    if let Ok(position) = event_target_value(&ev).parse::<f64>() {
+                        state.settings.update(|s| set(s, scale.to_value(position)));
+                    }
+                }
+            />
+            <output>{move || format(value())}</output>
+            <small id=help_id class="help">{help}</small>
+        </div>
+    }
+}
+
+fn plain(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn scientific(v: f64) -> String {
+    format!("{v:.1e}")
+}
+
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn two_places(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn range_max(r: Range, cap: f64) -> f64 {
+    r.max.min(cap)
+}
+
+#[component]
+pub fn Controls() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let running = move || state.run_state() == RunState::Running;
+    let can_train = move || matches!(state.run_state(), RunState::Idle | RunState::Paused | RunState::Running);
+    let seed_text = move || state.settings.with(|s| s.seed.to_string());
+
+    view! {
+        <h2>"Training"</h2>
+        <div class="buttons">
+            <button
+                data-testid="play"
+                aria-label=move || if running() { "Pause" } else { "Play" }
+                disabled=move || !can_train()
+                on:click=move |_| state.play_or_pause()
+            >
+                {move || if running() { "⏸ Pause" } else { "▶ Play" }}
+            </button>
+            <button data-testid="step" disabled=move || running() || !can_train() on:click=move |_| state.step()>
+                "Step"
+            </button>
+            <button
+                data-testid="reset"
+                class:attention=move || state.reset_pending()
+                on:click=move |_| state.reset()
+            >
+                "Reset"
+            </button>
+        </div>
+        <Show when=move || state.reset_pending()>
+            <p class="notice">"Batch size, augmentation and seed apply from the start: press Reset to use them."</p>
+        </Show>
+
+        <h3>"Loss weights (apply at the next step)"</h3>
+        <Slider
+            label="Invariance λ"
+            help="How strongly the two views of a sample are pulled together."
+            min=0.0 max=range_max(settings::INVARIANCE, 50.0) step=0.5 scale=Scale::Linear
+            get=|s| s.invariance_weight set=|s, v| s.invariance_weight = v format=plain
+        />
+        <Slider
+            label="Variance μ"
+            help="How strongly every embedding dimension is kept spread out (standard deviation near 1): the guard against collapse."
+            min=0.0 max=range_max(settings::VARIANCE, 50.0) step=0.5 scale=Scale::Linear
+            get=|s| s.variance_weight set=|s, v| s.variance_weight = v format=plain
+        />
+        <Slider
+            label="Covariance ν"
+            help="How strongly the embedding dimensions are decorrelated from each other."
+            min=0.0 max=range_max(settings::COVARIANCE, 10.0) step=0.1 scale=Scale::Linear
+            get=|s| s.covariance_weight set=|s, v| s.covariance_weight = v format=plain
+        />
+        <Slider
+            label="Learning rate"
+            help="Adam's step size. Too high and training diverges."
+            min=-4.0 max=-1.0 step=0.1 scale=Scale::Log10
+            get=|s| s.learning_rate set=|s, v| s.learning_rate = v format=scientific
+        />
+
+        <h3>"Run (apply after Reset)"</h3>
+        <Slider
+            label="Batch size"
+            help="Samples per step; two augmented views are drawn of each."
+            min=settings::BATCH_SIZE.min.log2() max=settings::BATCH_SIZE.max.log2() step=1.0 scale=Scale::Log2
+            get=|s| s.batch_size as f64 set=|s, v| s.batch_size = v as usize format=whole
+        />
+        <Slider
+            label="Augmentation"
+            help="How different the two views are: shifts, dimming, an erased patch and noise, all scaled by this strength."
+            min=0.0 max=1.0 step=0.05 scale=Scale::Linear
+            get=|s| s.augment_strength set=|s, v| s.augment_strength = v format=two_places
+        />
+        <div class="slider">
+            <label for="seed">"Seed"</label>
+            <input
+                id="seed"
+                data-testid="seed"
+                type="number"
+                min=0
+                max=settings::SEED_MAX
+                prop:value=seed_text
+                on:change=move |ev| {
+                    if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
+                        state.settings.update(|s| s.seed = seed.min(settings::SEED_MAX));
+                    }
+                }
+            />
+            <small class="help">"Fixes the split, the initial weights, the batches and the views: the same seed gives the same run."</small>
+        </div>
+    }
+}

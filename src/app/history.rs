@@ -1,0 +1,118 @@
+//! What the page knows about the current run: the source of truth every chart is derived from.
+//!
+//! [`History::apply`] folds one worker message into it. It is plain data, so its rules (drop
+//! messages of replaced runs, keep everything up to a failure) are tested natively.
+
+use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
+
+use crate::protocol::{FromWorker, RunId, RunState};
+
+/// The measurements of one run, in the order they arrived.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    pub run: RunId,
+    pub steps: Vec<StepReport>,
+    /// NCC at step 0 and every few steps after.
+    pub evaluations: Vec<Evaluation>,
+    /// NCC of the raw pixels, the first reference line.
+    pub pixels: Option<Evaluation>,
+    /// NCC of the untrained network, the second reference line.
+    pub untrained: Option<Evaluation>,
+    pub embedding: Option<EmbeddingView>,
+    pub state: Option<RunState>,
+    pub steps_per_second: f64,
+    /// Why the run stopped, if it failed.
+    pub failure: Option<String>,
+}
+
+impl History {
+    /// An empty history for `run`, waiting for its first message.
+    pub fn new(run: RunId) -> Self {
+        Self { run, state: Some(RunState::Loading), ..Self::default() }
+    }
+
+    pub fn steps_done(&self) -> usize {
+        self.steps.last().map_or(0, |s| s.step)
+    }
+
+    pub fn latest_evaluation(&self) -> Option<&Evaluation> {
+        self.evaluations.last()
+    }
+
+    /// Folds `message` in; messages about other runs are ignored. Returns whether anything
+    /// changed.
+    pub fn apply(&mut self, message: FromWorker) -> bool {
+        match message {
+            FromWorker::Ready { .. } => false,
+            FromWorker::Started { run, pixels, untrained, embedding } if run == self.run => {
+                self.pixels = Some(pixels);
+                self.evaluations = vec![untrained];
+                self.untrained = Some(untrained);
+                self.embedding = Some(embedding);
+                true
+            }
+            FromWorker::Progress { run, steps, evaluations, steps_per_second }
+                if run == self.run =>
+            {
+                self.steps.extend(steps);
+                self.evaluations.extend(evaluations);
+                self.steps_per_second = steps_per_second;
+                true
+            }
+            FromWorker::Embedding { run, view } if run == self.run => {
+                self.embedding = Some(view);
+                true
+            }
+            FromWorker::State { run, state } if run == self.run => {
+                self.state = Some(state);
+                true
+            }
+            FromWorker::Failed { run, message } if run == self.run => {
+                self.state = Some(RunState::Failed);
+                self.failure = Some(message);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ssl_core::loss::{VicregTerms, VicregWeights};
+
+    fn report(step: usize) -> StepReport {
+        let terms = VicregTerms { invariance: 1.0, variance: 0.5, covariance: 0.1 };
+        let weights = VicregWeights { invariance: 25.0, variance: 25.0, covariance: 1.0 };
+        StepReport { step, terms, weights, total: 37.6 }
+    }
+
+    #[test]
+    fn messages_of_a_replaced_run_are_dropped() {
+        let mut history = History::new(2);
+        let stale = FromWorker::Progress {
+            run: 1,
+            steps: vec![report(1)],
+            evaluations: vec![],
+            steps_per_second: 10.0,
+        };
+        assert!(!history.apply(stale));
+        assert_eq!(history.steps_done(), 0);
+    }
+
+    #[test]
+    fn a_failure_keeps_the_steps_before_it() {
+        let mut history = History::new(1);
+        history.apply(FromWorker::Progress {
+            run: 1,
+            steps: vec![report(1), report(2)],
+            evaluations: vec![],
+            steps_per_second: 10.0,
+        });
+        history.apply(FromWorker::Failed { run: 1, message: "diverged".into() });
+        assert_eq!(history.steps_done(), 2);
+        assert_eq!(history.state, Some(RunState::Failed));
+        assert_eq!(history.failure.as_deref(), Some("diverged"));
+    }
+}

@@ -1,0 +1,238 @@
+//! The worker's state and its message loop.
+//!
+//! One [`Host`] lives for the worker's lifetime, shared by the message handler and the chunk
+//! timer through an `Rc<RefCell<_>>`. Neither holds the borrow across an `await` or a call back
+//! into JavaScript that could re-enter it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::MessageEvent;
+
+use ssl_core::data::ImageDataset;
+use ssl_core::train::{Evaluation, Trainer};
+
+use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
+use crate::protocol::{Backend, FromWorker, RunId, RunState, ToWorker};
+
+/// The worker's state.
+pub struct Host {
+    /// The digits, once fetched.
+    data: Option<ImageDataset>,
+    run: RunId,
+    trainer: Option<Trainer>,
+    state: RunState,
+    /// Pause when the trainer reaches this many steps (set by a Step message).
+    stop_at: Option<usize>,
+    /// Whether a chunk is already scheduled, so two Play messages do not start two loops.
+    chunk_scheduled: bool,
+    last_embedding_ms: f64,
+    /// The chunk callback, kept alive for the worker's lifetime.
+    chunk_callback: Option<Closure<dyn FnMut()>>,
+}
+
+type Shared = Rc<RefCell<Host>>;
+
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+impl Host {
+    /// Creates the host and installs the message handler.
+    pub fn install() {
+        let host: Shared = Rc::new(RefCell::new(Host {
+            data: None,
+            run: 0,
+            trainer: None,
+            state: RunState::Loading,
+            stop_at: None,
+            chunk_scheduled: false,
+            last_embedding_ms: 0.0,
+            chunk_callback: None,
+        }));
+
+        let for_chunks = host.clone();
+        host.borrow_mut().chunk_callback =
+            Some(Closure::new(move || run_chunk(&for_chunks)));
+
+        let for_messages = host.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match serde_wasm_bindgen::from_value::<ToWorker>(event.data()) {
+                Ok(message) => handle(&for_messages, message),
+                Err(e) => web_sys::console::error_1(&format!("worker: bad message: {e}").into()),
+            }
+        });
+        scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        post(&FromWorker::Ready { backend: Backend::Cpu });
+    }
+
+    fn set_state(&mut self, state: RunState) {
+        self.state = state;
+        post(&FromWorker::State { run: self.run, state });
+    }
+
+    fn fail(&mut self, message: String) {
+        self.state = RunState::Failed;
+        post(&FromWorker::Failed { run: self.run, message });
+    }
+
+    fn schedule_chunk(&mut self) {
+        if self.chunk_scheduled {
+            return;
+        }
+        let Some(callback) = &self.chunk_callback else { return };
+        let scheduled = scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                0,
+            )
+            .is_ok();
+        self.chunk_scheduled = scheduled;
+    }
+
+    /// Builds a fresh trainer for `run` and reports its references.
+    fn start_run(&mut self, settings: ssl_core::settings::Settings) {
+        let Some(data) = &self.data else { return };
+        let (settings, _) = settings.validated();
+        let built = Trainer::new(data, settings, ssl_core::cpu_device()).and_then(|trainer| {
+            let pixels = trainer.data().pixel_baseline();
+            let untrained = trainer.evaluate()?;
+            let embedding = trainer.embedding_view()?;
+            Ok((trainer, pixels, untrained, embedding))
+        });
+        match built {
+            Ok((trainer, pixels, untrained, embedding)) => {
+                self.trainer = Some(trainer);
+                post(&FromWorker::Started { run: self.run, pixels, untrained, embedding });
+                self.set_state(RunState::Idle);
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+}
+
+/// Handles one message from the page.
+fn handle(host: &Shared, message: ToWorker) {
+    let mut h = host.borrow_mut();
+    match message {
+        ToWorker::Start { run, settings } => {
+            h.run = run;
+            CURRENT_RUN.with(|c| c.set(run));
+            h.trainer = None;
+            h.stop_at = None;
+            h.set_state(RunState::Loading);
+            if h.data.is_some() {
+                h.start_run(settings);
+            } else {
+                drop(h);
+                load_then_start(host.clone(), run, settings);
+            }
+        }
+        ToWorker::Play { run } if run == h.run && h.trainer.is_some() => {
+            h.stop_at = None;
+            h.set_state(RunState::Running);
+            h.schedule_chunk();
+        }
+        ToWorker::Step { run, count } if run == h.run && h.trainer.is_some() => {
+            let done = h.trainer.as_ref().map_or(0, Trainer::steps_done);
+            h.stop_at = Some(done + count.max(1));
+            h.set_state(RunState::Running);
+            h.schedule_chunk();
+        }
+        ToWorker::Pause { run } if run == h.run && h.state == RunState::Running => {
+            h.set_state(RunState::Paused);
+        }
+        ToWorker::Tune { run, settings } if run == h.run => {
+            let (settings, _) = settings.validated();
+            if let Some(trainer) = &mut h.trainer {
+                trainer.set_live_settings(&settings);
+            }
+        }
+        // A message about a run the worker has already replaced, or one that does not apply in
+        // the current state (Play before the run is built): nothing to do.
+        _ => {}
+    }
+}
+
+/// Fetches the digits, then starts `run` unless a newer Start arrived meanwhile.
+fn load_then_start(host: Shared, run: RunId, settings: ssl_core::settings::Settings) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let loaded = super::data::load_digits().await;
+        let mut h = host.borrow_mut();
+        match loaded {
+            Ok(data) => {
+                h.data = Some(data);
+                if h.run == run {
+                    h.start_run(settings);
+                }
+            }
+            Err(message) => h.fail(message),
+        }
+    });
+}
+
+/// Runs training steps for about [`CHUNK_MS`], posts what they measured, and schedules the next
+/// chunk if the run is still going.
+fn run_chunk(host: &Shared) {
+    let mut h = host.borrow_mut();
+    h.chunk_scheduled = false;
+    if h.state != RunState::Running {
+        return;
+    }
+    let run = h.run;
+    let stop_at = h.stop_at;
+    let Some(trainer) = h.trainer.as_mut() else { return };
+
+    let started = now_ms();
+    let mut steps = Vec::new();
+    let mut evaluations: Vec<Evaluation> = Vec::new();
+    let mut failure = None;
+    loop {
+        match trainer.step() {
+            Ok(report) => steps.push(report),
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        }
+        if trainer.steps_done() % EVALUATE_EVERY == 0 {
+            match trainer.evaluate() {
+                Ok(evaluation) => evaluations.push(evaluation),
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let reached = stop_at.is_some_and(|target| trainer.steps_done() >= target);
+        if reached || now_ms() - started >= CHUNK_MS {
+            break;
+        }
+    }
+    let elapsed_s = (now_ms() - started).max(1e-3) / 1000.0;
+    let reached = stop_at.is_some_and(|target| trainer.steps_done() >= target);
+
+    let steps_per_second = steps.len() as f64 / elapsed_s;
+    post(&FromWorker::Progress { run, steps, evaluations, steps_per_second });
+
+    let due = now_ms() - h.last_embedding_ms >= EMBEDDING_EVERY_MS;
+    if due || reached || failure.is_some() {
+        h.last_embedding_ms = now_ms();
+        if let Some(Ok(view)) = h.trainer.as_ref().map(Trainer::embedding_view) {
+            post(&FromWorker::Embedding { run, view });
+        }
+    }
+
+    if let Some(message) = failure {
+        h.fail(message);
+    } else if reached {
+        h.stop_at = None;
+        h.set_state(RunState::Paused);
+    } else {
+        h.schedule_chunk();
+    }
+}
