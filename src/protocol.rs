@@ -74,7 +74,9 @@ impl Backend {
 #[serde(tag = "kind")]
 pub enum FromWorker {
     /// The worker is up and can take messages.
-    Ready { backend: Backend },
+    Ready {
+        backend: Backend,
+    },
     /// A run was built: the references it will be compared against, and its first embedding view.
     Started {
         run: RunId,
@@ -92,8 +94,17 @@ pub enum FromWorker {
         steps_per_second: f64,
     },
     /// A fresh 2-D view of the test embeddings.
-    Embedding { run: RunId, view: EmbeddingView },
-    State { run: RunId, state: RunState },
+    Embedding {
+        run: RunId,
+        view: EmbeddingView,
+    },
+    State {
+        run: RunId,
+        state: RunState,
+    },
     /// The run stopped on an error (bad data, divergence, a panic in the worker).
-    Failed { run: RunId, message: String },
+    Failed {
+        run: RunId,
+        message: String,
+    },
 }

@@ -36,7 +36,11 @@ impl WorkerBridge {
             on_error("the training worker stopped with an error (see the console)".to_string())
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self { worker, _on_message: on_message, _on_error: on_error })
+        Ok(Self {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
     }
 
     pub fn send(&self, message: &ToWorker) {

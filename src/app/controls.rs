@@ -53,7 +53,12 @@ fn Slider(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let value = move || state.settings.with(|s| get(s));
-    let id = format!("slider-{}", label.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
+    let id = format!(
+        "slider-{}",
+        label
+            .to_lowercase()
+            .replace(|c: char| !c.is_alphanumeric(), "-")
+    );
     let help_id = format!("{id}-help");
     view! {
         <div class="slider" title=help>
@@ -102,7 +107,12 @@ fn range_max(r: Range, cap: f64) -> f64 {
 pub fn Controls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let running = move || state.run_state() == RunState::Running;
-    let can_train = move || matches!(state.run_state(), RunState::Idle | RunState::Paused | RunState::Running);
+    let can_train = move || {
+        matches!(
+            state.run_state(),
+            RunState::Idle | RunState::Paused | RunState::Running
+        )
+    };
     let seed_text = move || state.settings.with(|s| s.seed.to_string());
 
     view! {

@@ -28,7 +28,11 @@ pub struct History {
 impl History {
     /// An empty history for `run`, waiting for its first message.
     pub fn new(run: RunId) -> Self {
-        Self { run, state: Some(RunState::Loading), ..Self::default() }
+        Self {
+            run,
+            state: Some(RunState::Loading),
+            ..Self::default()
+        }
     }
 
     pub fn steps_done(&self) -> usize {
@@ -44,16 +48,24 @@ impl History {
     pub fn apply(&mut self, message: FromWorker) -> bool {
         match message {
             FromWorker::Ready { .. } => false,
-            FromWorker::Started { run, pixels, untrained, embedding } if run == self.run => {
+            FromWorker::Started {
+                run,
+                pixels,
+                untrained,
+                embedding,
+            } if run == self.run => {
                 self.pixels = Some(pixels);
                 self.evaluations = vec![untrained];
                 self.untrained = Some(untrained);
                 self.embedding = Some(embedding);
                 true
             }
-            FromWorker::Progress { run, steps, evaluations, steps_per_second }
-                if run == self.run =>
-            {
+            FromWorker::Progress {
+                run,
+                steps,
+                evaluations,
+                steps_per_second,
+            } if run == self.run => {
                 self.steps.extend(steps);
                 self.evaluations.extend(evaluations);
                 self.steps_per_second = steps_per_second;
@@ -83,9 +95,22 @@ mod tests {
     use ssl_core::loss::{VicregTerms, VicregWeights};
 
     fn report(step: usize) -> StepReport {
-        let terms = VicregTerms { invariance: 1.0, variance: 0.5, covariance: 0.1 };
-        let weights = VicregWeights { invariance: 25.0, variance: 25.0, covariance: 1.0 };
-        StepReport { step, terms, weights, total: 37.6 }
+        let terms = VicregTerms {
+            invariance: 1.0,
+            variance: 0.5,
+            covariance: 0.1,
+        };
+        let weights = VicregWeights {
+            invariance: 25.0,
+            variance: 25.0,
+            covariance: 1.0,
+        };
+        StepReport {
+            step,
+            terms,
+            weights,
+            total: 37.6,
+        }
     }
 
     #[test]
@@ -110,7 +135,10 @@ mod tests {
             evaluations: vec![],
             steps_per_second: 10.0,
         });
-        history.apply(FromWorker::Failed { run: 1, message: "diverged".into() });
+        history.apply(FromWorker::Failed {
+            run: 1,
+            message: "diverged".into(),
+        });
         assert_eq!(history.steps_done(), 2);
         assert_eq!(history.state, Some(RunState::Failed));
         assert_eq!(history.failure.as_deref(), Some("diverged"));

@@ -54,7 +54,8 @@ impl AppState {
 
     /// Whether the edited settings differ from the run's in a way only a reset applies.
     pub fn reset_pending(&self) -> bool {
-        self.run_settings.with(|run| self.settings.with(|s| run.needs_reset(s)))
+        self.run_settings
+            .with(|run| self.settings.with(|s| run.needs_reset(s)))
     }
 
     /// Starts a fresh run with the edited settings.
@@ -77,7 +78,10 @@ impl AppState {
 
     pub fn step(&self) {
         let run = self.history.with_untracked(|h| h.run);
-        if matches!(self.history.with_untracked(|h| h.state), Some(RunState::Idle | RunState::Paused)) {
+        if matches!(
+            self.history.with_untracked(|h| h.state),
+            Some(RunState::Idle | RunState::Paused)
+        ) {
             self.send(ToWorker::Step { run, count: 1 });
         }
     }
@@ -111,7 +115,9 @@ pub fn App() -> impl IntoView {
         move |error| state.page_error.set(Some(error)),
     ) {
         Ok(bridge) => state.worker.set_value(Some(Rc::new(bridge))),
-        Err(e) => state.page_error.set(Some(format!("the training worker could not start: {e}"))),
+        Err(e) => state
+            .page_error
+            .set(Some(format!("the training worker could not start: {e}"))),
     }
 
     // Live settings reach the running model at its next step.

@@ -14,7 +14,8 @@ pub fn StatusLine() -> impl IntoView {
     let run_state = move || state.run_state().label();
     let ncc = move |train: bool| {
         history.with(|h| {
-            h.latest_evaluation().map(|e| if train { e.ncc_train } else { e.ncc_test })
+            h.latest_evaluation()
+                .map(|e| if train { e.ncc_train } else { e.ncc_test })
         })
     };
     let shown = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));

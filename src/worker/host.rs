@@ -54,8 +54,7 @@ impl Host {
         }));
 
         let for_chunks = host.clone();
-        host.borrow_mut().chunk_callback =
-            Some(Closure::new(move || run_chunk(&for_chunks)));
+        host.borrow_mut().chunk_callback = Some(Closure::new(move || run_chunk(&for_chunks)));
 
         let for_messages = host.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -67,24 +66,34 @@ impl Host {
         scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
 
-        post(&FromWorker::Ready { backend: Backend::Cpu });
+        post(&FromWorker::Ready {
+            backend: Backend::Cpu,
+        });
     }
 
     fn set_state(&mut self, state: RunState) {
         self.state = state;
-        post(&FromWorker::State { run: self.run, state });
+        post(&FromWorker::State {
+            run: self.run,
+            state,
+        });
     }
 
     fn fail(&mut self, message: String) {
         self.state = RunState::Failed;
-        post(&FromWorker::Failed { run: self.run, message });
+        post(&FromWorker::Failed {
+            run: self.run,
+            message,
+        });
     }
 
     fn schedule_chunk(&mut self) {
         if self.chunk_scheduled {
             return;
         }
-        let Some(callback) = &self.chunk_callback else { return };
+        let Some(callback) = &self.chunk_callback else {
+            return;
+        };
         let scheduled = scope()
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 callback.as_ref().unchecked_ref(),
@@ -107,7 +116,12 @@ impl Host {
         match built {
             Ok((trainer, pixels, untrained, embedding)) => {
                 self.trainer = Some(trainer);
-                post(&FromWorker::Started { run: self.run, pixels, untrained, embedding });
+                post(&FromWorker::Started {
+                    run: self.run,
+                    pixels,
+                    untrained,
+                    embedding,
+                });
                 self.set_state(RunState::Idle);
             }
             Err(e) => self.fail(e.to_string()),
@@ -185,7 +199,9 @@ fn run_chunk(host: &Shared) {
     }
     let run = h.run;
     let stop_at = h.stop_at;
-    let Some(trainer) = h.trainer.as_mut() else { return };
+    let Some(trainer) = h.trainer.as_mut() else {
+        return;
+    };
 
     let started = now_ms();
     let mut steps = Vec::new();
@@ -217,7 +233,12 @@ fn run_chunk(host: &Shared) {
     let reached = stop_at.is_some_and(|target| trainer.steps_done() >= target);
 
     let steps_per_second = steps.len() as f64 / elapsed_s;
-    post(&FromWorker::Progress { run, steps, evaluations, steps_per_second });
+    post(&FromWorker::Progress {
+        run,
+        steps,
+        evaluations,
+        steps_per_second,
+    });
 
     let due = now_ms() - h.last_embedding_ms >= EMBEDDING_EVERY_MS;
     if due || reached || failure.is_some() {

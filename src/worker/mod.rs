@@ -49,7 +49,10 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let run = CURRENT_RUN.with(Cell::get);
-        post(&FromWorker::Failed { run, message: format!("the worker crashed: {info}") });
+        post(&FromWorker::Failed {
+            run,
+            message: format!("the worker crashed: {info}"),
+        });
     }));
     host::Host::install();
 }

@@ -19,7 +19,10 @@ fn main() {
     .expect("bundled digits");
     println!("seed,pixels_test,untrained_test,trained_train,trained_test,steps_per_second");
     for seed in 0..seeds {
-        let settings = Settings { seed, ..Settings::default() };
+        let settings = Settings {
+            seed,
+            ..Settings::default()
+        };
         let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).expect("trainer");
         let pixels = trainer.data().pixel_baseline();
         let untrained = trainer.evaluate().expect("evaluate");

@@ -37,8 +37,11 @@ impl Augmenter {
             for x in 0..w {
                 let (sx, sy) = (x - dx, y - dy);
                 let inside = (0..w).contains(&sx) && (0..h).contains(&sy);
-                out[(y * w + x) as usize] =
-                    if inside { image[(sy * w + sx) as usize] } else { 0.0 };
+                out[(y * w + x) as usize] = if inside {
+                    image[(sy * w + sx) as usize]
+                } else {
+                    0.0
+                };
             }
         }
 
@@ -91,7 +94,11 @@ mod tests {
     #[test]
     fn zero_strength_returns_the_image() {
         let image: Vec<f32> = (0..64).map(|i| i as f32 / 64.0).collect();
-        let aug = Augmenter { height: 8, width: 8, strength: 0.0 };
+        let aug = Augmenter {
+            height: 8,
+            width: 8,
+            strength: 0.0,
+        };
         let mut out = vec![0.0; 64];
         aug.view(&image, &mut ChaCha8Rng::seed_from_u64(1), &mut out);
         assert_eq!(out, image);
@@ -100,7 +107,11 @@ mod tests {
     #[test]
     fn views_stay_in_range_and_differ_from_each_other() {
         let image: Vec<f32> = (0..64).map(|i| (i % 8) as f32 / 8.0).collect();
-        let aug = Augmenter { height: 8, width: 8, strength: 1.0 };
+        let aug = Augmenter {
+            height: 8,
+            width: 8,
+            strength: 1.0,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let (mut a, mut b) = (vec![0.0; 64], vec![0.0; 64]);
         aug.view(&image, &mut rng, &mut a);
@@ -114,7 +125,11 @@ mod tests {
         // A single lit pixel in the middle must land within one pixel of where it was.
         let mut image = vec![0.0; 64];
         image[3 * 8 + 4] = 1.0;
-        let aug = Augmenter { height: 8, width: 8, strength: 0.5 };
+        let aug = Augmenter {
+            height: 8,
+            width: 8,
+            strength: 0.5,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         for _ in 0..50 {
             let mut out = vec![0.0; 64];
@@ -124,7 +139,10 @@ mod tests {
                 continue; // The erased patch covered the pixel.
             }
             let (y, x) = (brightest / 8, brightest % 8);
-            assert!(y.abs_diff(3) <= 1 && x.abs_diff(4) <= 1, "moved to ({y}, {x})");
+            assert!(
+                y.abs_diff(3) <= 1 && x.abs_diff(4) <= 1,
+                "moved to ({y}, {x})"
+            );
         }
     }
 }

@@ -49,9 +49,12 @@ pub fn gunzip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, CoreError> {
         return Ok(bytes.to_vec());
     }
     let mut out = Vec::with_capacity(bytes.len() * 3);
-    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).map_err(|e| {
-        CoreError::Decompress { name: name.to_string(), reason: e.to_string() }
-    })?;
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| CoreError::Decompress {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -88,13 +91,22 @@ impl ImageDataset {
                 actual: pixels.len(),
             });
         }
-        if let Some((index, &label)) =
-            labels.iter().enumerate().find(|&(_, &l)| usize::from(l) >= raw.classes)
+        if let Some((index, &label)) = labels
+            .iter()
+            .enumerate()
+            .find(|&(_, &l)| usize::from(l) >= raw.classes)
         {
-            return Err(CoreError::Label { index, label, classes: raw.classes });
+            return Err(CoreError::Label {
+                index,
+                label,
+                classes: raw.classes,
+            });
         }
         Ok(Self {
-            pixels: pixels.iter().map(|&p| f32::from(p) / raw.max_value).collect(),
+            pixels: pixels
+                .iter()
+                .map(|&p| f32::from(p) / raw.max_value)
+                .collect(),
             labels,
             height: raw.height,
             width: raw.width,
@@ -153,7 +165,11 @@ impl Standardizer {
         }
         let mut squares = 0.0f64;
         for row in data.pixels.chunks_exact(d) {
-            squares += row.iter().zip(&mean).map(|(&p, m)| (f64::from(p) - m).powi(2)).sum::<f64>();
+            squares += row
+                .iter()
+                .zip(&mean)
+                .map(|(&p, m)| (f64::from(p) - m).powi(2))
+                .sum::<f64>();
         }
         let std = (squares / (n * d) as f64).sqrt();
         Self {
@@ -191,16 +207,23 @@ pub fn stratified_split(
     seed: u64,
 ) -> Result<Split, CoreError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut split = Split { train: Vec::new(), test: Vec::new() };
+    let mut split = Split {
+        train: Vec::new(),
+        test: Vec::new(),
+    };
     for class in 0..classes {
-        let mut members: Vec<usize> =
-            (0..labels.len()).filter(|&i| usize::from(labels[i]) == class).collect();
+        let mut members: Vec<usize> = (0..labels.len())
+            .filter(|&i| usize::from(labels[i]) == class)
+            .collect();
         if members.len() < 2 {
-            return Err(CoreError::TooFewSamples { class, count: members.len() });
+            return Err(CoreError::TooFewSamples {
+                class,
+                count: members.len(),
+            });
         }
         members.shuffle(&mut rng);
-        let n_test = ((members.len() as f64 * test_fraction).round() as usize)
-            .clamp(1, members.len() - 1);
+        let n_test =
+            ((members.len() as f64 * test_fraction).round() as usize).clamp(1, members.len() - 1);
         split.test.extend_from_slice(&members[..n_test]);
         split.train.extend_from_slice(&members[n_test..]);
     }
@@ -275,7 +298,14 @@ mod tests {
             max_value: 16.0,
         })
         .unwrap_err();
-        assert_eq!(err, CoreError::Shape { name: "t".into(), expected: 4, actual: 3 });
+        assert_eq!(
+            err,
+            CoreError::Shape {
+                name: "t".into(),
+                expected: 4,
+                actual: 3
+            }
+        );
     }
 
     #[test]

@@ -11,11 +11,19 @@ pub enum CoreError {
 
     /// A data file has a length that does not fit the shape it should have.
     #[error("the data file {name} holds {actual} bytes, expected {expected}")]
-    Shape { name: String, expected: usize, actual: usize },
+    Shape {
+        name: String,
+        expected: usize,
+        actual: usize,
+    },
 
     /// A label is out of the range of classes.
     #[error("label {label} at sample {index} is outside 0..{classes}")]
-    Label { index: usize, label: u8, classes: usize },
+    Label {
+        index: usize,
+        label: u8,
+        classes: usize,
+    },
 
     /// A split asked for more samples than a class has.
     #[error("class {class} has {count} samples: too few to split into train and test")]

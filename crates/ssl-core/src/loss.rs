@@ -58,7 +58,11 @@ pub fn vicreg_terms(z_a: Tensor<2>, z_b: Tensor<2>) -> VicregTerms<Tensor<1>> {
     let invariance = (z_a.clone() - z_b.clone()).square().mean();
     let (var_a, cov_a) = variance_and_covariance(z_a);
     let (var_b, cov_b) = variance_and_covariance(z_b);
-    VicregTerms { invariance, variance: (var_a + var_b) / 2.0, covariance: cov_a + cov_b }
+    VicregTerms {
+        invariance,
+        variance: (var_a + var_b) / 2.0,
+        covariance: cov_a + cov_b,
+    }
 }
 
 /// `v(Z)` and `c(Z)` for one view, `z`: `[n, d]`.
@@ -110,7 +114,11 @@ mod tests {
         assert!((value(terms.variance.clone()) - expected_variance).abs() < 1e-6);
         assert!((value(terms.covariance.clone()) - 0.25).abs() < 1e-6);
 
-        let w = VicregWeights { invariance: 25.0, variance: 25.0, covariance: 1.0 };
+        let w = VicregWeights {
+            invariance: 25.0,
+            variance: 25.0,
+            covariance: 1.0,
+        };
         let total = 25.0 * 5.0 / 6.0 + 25.0 * expected_variance + 0.25;
         assert!((value(terms.weighted(w)) - total).abs() < 1e-4);
     }

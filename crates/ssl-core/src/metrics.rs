@@ -46,7 +46,11 @@ pub fn ncc_accuracy(train: Labelled, eval: Labelled, classes: usize) -> f64 {
 
 fn nearest(centres: &[Option<Vec<f64>>], row: &[f32]) -> Option<usize> {
     let distance = |centre: &[f64]| -> f64 {
-        centre.iter().zip(row).map(|(c, &v)| (c - f64::from(v)).powi(2)).sum()
+        centre
+            .iter()
+            .zip(row)
+            .map(|(c, &v)| (c - f64::from(v)).powi(2))
+            .sum()
     };
     centres
         .iter()
@@ -82,8 +86,16 @@ mod tests {
     fn ncc_is_one_on_well_separated_clusters() {
         let (tv, tl) = clusters(5, 40, 1.0, 1);
         let (ev, el) = clusters(5, 20, 1.0, 2);
-        let train = Labelled { values: &tv, labels: &tl, dim: 2 };
-        let eval = Labelled { values: &ev, labels: &el, dim: 2 };
+        let train = Labelled {
+            values: &tv,
+            labels: &tl,
+            dim: 2,
+        };
+        let eval = Labelled {
+            values: &ev,
+            labels: &el,
+            dim: 2,
+        };
         assert_eq!(ncc_accuracy(train, eval, 5), 1.0);
     }
 
@@ -97,8 +109,16 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         tl.shuffle(&mut rng);
         el.shuffle(&mut rng);
-        let train = Labelled { values: &tv, labels: &tl, dim: 2 };
-        let eval = Labelled { values: &ev, labels: &el, dim: 2 };
+        let train = Labelled {
+            values: &tv,
+            labels: &tl,
+            dim: 2,
+        };
+        let eval = Labelled {
+            values: &ev,
+            labels: &el,
+            dim: 2,
+        };
         let acc = ncc_accuracy(train, eval, classes);
         // 2000 samples: the standard error of a rate of 0.1 is about 0.007.
         assert!((acc - 0.1).abs() < 0.03, "accuracy {acc}");
@@ -108,7 +128,17 @@ mod tests {
     fn centres_are_class_means() {
         let values = [0.0, 2.0, 4.0, 6.0, 1.0, 1.0];
         let labels = [0, 0, 1];
-        let centres = class_centres(Labelled { values: &values, labels: &labels, dim: 2 }, 3);
-        assert_eq!(centres, vec![Some(vec![2.0, 4.0]), Some(vec![1.0, 1.0]), None]);
+        let centres = class_centres(
+            Labelled {
+                values: &values,
+                labels: &labels,
+                dim: 2,
+            },
+            3,
+        );
+        assert_eq!(
+            centres,
+            vec![Some(vec![2.0, 4.0]), Some(vec![1.0, 1.0]), None]
+        );
     }
 }

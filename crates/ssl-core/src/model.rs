@@ -106,8 +106,9 @@ fn mlp(widths: &[usize], normalised: bool, rng: &mut ChaCha8Rng, device: &Device
         .map(|pair| {
             let (fan_in, fan_out) = (pair[0], pair[1]);
             let bound = (6.0 / fan_in as f32).sqrt();
-            let weights: Vec<f32> =
-                (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
+            let weights: Vec<f32> = (0..fan_in * fan_out)
+                .map(|_| rng.random_range(-bound..bound))
+                .collect();
             let weight = TensorData::new(weights, [fan_in, fan_out]);
             Linear {
                 weight: Param::from_tensor(Tensor::from_data(weight, device)),
@@ -117,7 +118,10 @@ fn mlp(widths: &[usize], normalised: bool, rng: &mut ChaCha8Rng, device: &Device
         .collect();
     let hidden = &widths[1..widths.len() - 1];
     let norms = if normalised {
-        hidden.iter().map(|&w| BatchNormConfig::new(w).init(device)).collect()
+        hidden
+            .iter()
+            .map(|&w| BatchNormConfig::new(w).init(device))
+            .collect()
     } else {
         Vec::new()
     };
@@ -142,7 +146,14 @@ mod tests {
     fn the_seed_alone_fixes_the_weights() {
         let device = crate::cpu_device();
         let x = Tensor::<2>::ones([2, 64], &device);
-        let out = |seed| read_f32(ModelConfig::new().with_seed(seed).init(&device).forward(x.clone()));
+        let out = |seed| {
+            read_f32(
+                ModelConfig::new()
+                    .with_seed(seed)
+                    .init(&device)
+                    .forward(x.clone()),
+            )
+        };
         assert_eq!(out(3).unwrap(), out(3).unwrap());
         assert_ne!(out(3).unwrap(), out(4).unwrap());
     }

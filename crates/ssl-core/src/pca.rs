@@ -36,7 +36,11 @@ impl Pca {
             .map(|&j| {
                 let v: Vec<f64> = eigen.eigenvectors.column(j).iter().copied().collect();
                 let largest = v.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs()));
-                let sign = if largest.unwrap_or(0.0) < 0.0 { -1.0 } else { 1.0 };
+                let sign = if largest.unwrap_or(0.0) < 0.0 {
+                    -1.0
+                } else {
+                    1.0
+                };
                 v.into_iter().map(|x| x * sign).collect()
             })
             .collect();
@@ -53,8 +57,12 @@ impl Pca {
         let mut out = Vec::with_capacity(values.len() / dim * self.components.len());
         for row in values.chunks_exact(dim) {
             for c in &self.components {
-                let dot: f64 =
-                    row.iter().zip(&self.mean).zip(c).map(|((&v, m), w)| (f64::from(v) - m) * w).sum();
+                let dot: f64 = row
+                    .iter()
+                    .zip(&self.mean)
+                    .zip(c)
+                    .map(|((&v, m), w)| (f64::from(v) - m) * w)
+                    .sum();
                 out.push(dot as f32);
             }
         }
@@ -83,7 +91,9 @@ mod tests {
         let n = 20_000;
         let mut values = Vec::with_capacity(n * 3);
         for _ in 0..n {
-            let z: Vec<f64> = (0..3).map(|i| sd[i] * Distribution::<f64>::sample(&StandardNormal, &mut rng)).collect();
+            let z: Vec<f64> = (0..3)
+                .map(|i| sd[i] * Distribution::<f64>::sample(&StandardNormal, &mut rng))
+                .collect();
             for j in 0..3 {
                 let x: f64 = (0..3).map(|i| z[i] * basis[i][j]).sum();
                 values.push((x + 5.0) as f32);

@@ -17,10 +17,12 @@ use crate::CoreError;
 pub fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, CoreError> {
     let future = pin!(tensor.into_data_async());
     match future.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(Ok(data)) => {
-            data.try_into_vec::<f32>().map_err(|e| CoreError::Readback(format!("{e:?}")))
-        }
+        Poll::Ready(Ok(data)) => data
+            .try_into_vec::<f32>()
+            .map_err(|e| CoreError::Readback(format!("{e:?}"))),
         Poll::Ready(Err(e)) => Err(CoreError::Readback(format!("{e:?}"))),
-        Poll::Pending => Err(CoreError::Readback("the backend's read-back is asynchronous".into())),
+        Poll::Pending => Err(CoreError::Readback(
+            "the backend's read-back is asynchronous".into(),
+        )),
     }
 }

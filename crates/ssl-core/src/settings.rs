@@ -21,17 +21,41 @@ impl Range {
 }
 
 /// Invariance weight lambda (VICReg's default is 25).
-pub const INVARIANCE: Range = Range { min: 0.0, max: 100.0, default: 25.0 };
+pub const INVARIANCE: Range = Range {
+    min: 0.0,
+    max: 100.0,
+    default: 25.0,
+};
 /// Variance weight mu (VICReg's default is 25).
-pub const VARIANCE: Range = Range { min: 0.0, max: 100.0, default: 25.0 };
+pub const VARIANCE: Range = Range {
+    min: 0.0,
+    max: 100.0,
+    default: 25.0,
+};
 /// Covariance weight nu (VICReg's default is 1).
-pub const COVARIANCE: Range = Range { min: 0.0, max: 100.0, default: 1.0 };
+pub const COVARIANCE: Range = Range {
+    min: 0.0,
+    max: 100.0,
+    default: 1.0,
+};
 /// Adam's learning rate.
-pub const LEARNING_RATE: Range = Range { min: 1e-5, max: 10.0, default: 1e-2 };
+pub const LEARNING_RATE: Range = Range {
+    min: 1e-5,
+    max: 10.0,
+    default: 1e-2,
+};
 /// Samples per batch; two views are drawn of each.
-pub const BATCH_SIZE: Range = Range { min: 16.0, max: 1024.0, default: 256.0 };
+pub const BATCH_SIZE: Range = Range {
+    min: 16.0,
+    max: 1024.0,
+    default: 256.0,
+};
 /// How strongly the views are perturbed, from 0 (two copies of the sample) to 1.
-pub const AUGMENT_STRENGTH: Range = Range { min: 0.0, max: 1.0, default: 0.6 };
+pub const AUGMENT_STRENGTH: Range = Range {
+    min: 0.0,
+    max: 1.0,
+    default: 0.6,
+};
 
 /// The largest seed: every seed must survive a trip through a JavaScript number unchanged.
 pub const SEED_MAX: u64 = (1 << 53) - 1;
@@ -94,14 +118,21 @@ impl Settings {
         check("variance_weight", &mut self.variance_weight, VARIANCE);
         check("covariance_weight", &mut self.covariance_weight, COVARIANCE);
         check("learning_rate", &mut self.learning_rate, LEARNING_RATE);
-        check("augment_strength", &mut self.augment_strength, AUGMENT_STRENGTH);
+        check(
+            "augment_strength",
+            &mut self.augment_strength,
+            AUGMENT_STRENGTH,
+        );
         let mut batch = self.batch_size as f64;
         check("batch_size", &mut batch, BATCH_SIZE);
         self.batch_size = batch as usize;
         if self.seed > SEED_MAX {
             notices.push(Notice {
                 field: "seed".to_string(),
-                message: format!("seed = {} is above {SEED_MAX}; using the default 42", self.seed),
+                message: format!(
+                    "seed = {} is above {SEED_MAX}; using the default 42",
+                    self.seed
+                ),
             });
             self.seed = Settings::default().seed;
         }
@@ -145,8 +176,18 @@ mod tests {
     #[test]
     fn only_run_shaping_changes_need_a_reset() {
         let a = Settings::default();
-        assert!(!a.needs_reset(&Settings { learning_rate: 0.01, invariance_weight: 1.0, ..a.clone() }));
-        assert!(a.needs_reset(&Settings { seed: 1, ..a.clone() }));
-        assert!(a.needs_reset(&Settings { batch_size: 64, ..a.clone() }));
+        assert!(!a.needs_reset(&Settings {
+            learning_rate: 0.01,
+            invariance_weight: 1.0,
+            ..a.clone()
+        }));
+        assert!(a.needs_reset(&Settings {
+            seed: 1,
+            ..a.clone()
+        }));
+        assert!(a.needs_reset(&Settings {
+            batch_size: 64,
+            ..a.clone()
+        }));
     }
 }

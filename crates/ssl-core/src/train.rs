@@ -70,14 +70,25 @@ impl SplitData {
     /// The seeded, stratified split of `data` (see [`stratified_split`]).
     pub fn new(data: &ImageDataset, seed: u64) -> Result<Self, CoreError> {
         let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
-        Ok(Self { train: data.subset(&split.train), test: data.subset(&split.test) })
+        Ok(Self {
+            train: data.subset(&split.train),
+            test: data.subset(&split.test),
+        })
     }
 
     /// NCC accuracy of the raw pixels: the baseline an embedding must beat.
     pub fn pixel_baseline(&self) -> Evaluation {
         let (train, test) = (&self.train, &self.test);
-        let train_set = Labelled { values: &train.pixels, labels: &train.labels, dim: train.dim() };
-        let test_set = Labelled { values: &test.pixels, labels: &test.labels, dim: test.dim() };
+        let train_set = Labelled {
+            values: &train.pixels,
+            labels: &train.labels,
+            dim: train.dim(),
+        };
+        let test_set = Labelled {
+            values: &test.pixels,
+            labels: &test.labels,
+            dim: test.dim(),
+        };
         Evaluation {
             step: 0,
             ncc_train: ncc_accuracy(train_set, train_set, train.classes),
@@ -195,7 +206,9 @@ impl Trainer {
     pub fn step(&mut self) -> Result<StepReport, CoreError> {
         // Draw the batch and its two views: each [batch, dim].
         let indices = self.next_batch();
-        let (mut a, mut b) = self.augmenter.views(&self.data.train, &indices, &mut self.rng);
+        let (mut a, mut b) = self
+            .augmenter
+            .views(&self.data.train, &indices, &mut self.rng);
         self.standardizer.apply(&mut a);
         self.standardizer.apply(&mut b);
         let shape = [indices.len(), self.data.train.dim()];
@@ -209,7 +222,11 @@ impl Trainer {
 
         // Read the terms back in one transfer, before the graph is consumed.
         let values = read_f32(Tensor::cat(
-            vec![terms.invariance.clone(), terms.variance.clone(), terms.covariance.clone()],
+            vec![
+                terms.invariance.clone(),
+                terms.variance.clone(),
+                terms.covariance.clone(),
+            ],
             0,
         ))?;
         let terms = VicregTerms {
@@ -228,9 +245,16 @@ impl Trainer {
         // Back-propagate and update.
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let model = self.model.clone();
-        self.model = self.optimizer.step(self.settings.learning_rate, model, grads);
+        self.model = self
+            .optimizer
+            .step(self.settings.learning_rate, model, grads);
         self.steps_done += 1;
-        Ok(StepReport { step: self.steps_done, terms, weights, total })
+        Ok(StepReport {
+            step: self.steps_done,
+            terms,
+            weights,
+            total,
+        })
     }
 
     /// The embeddings of `set` by the current encoder: `[set.len(), embedding_dim]`.
@@ -250,8 +274,16 @@ impl Trainer {
         let (train, dim) = self.embed(&self.data.train)?;
         let (test, _) = self.embed(&self.data.test)?;
         let classes = self.data.train.classes;
-        let train_set = Labelled { values: &train, labels: &self.data.train.labels, dim };
-        let test_set = Labelled { values: &test, labels: &self.data.test.labels, dim };
+        let train_set = Labelled {
+            values: &train,
+            labels: &self.data.train.labels,
+            dim,
+        };
+        let test_set = Labelled {
+            values: &test,
+            labels: &self.data.test.labels,
+            dim,
+        };
         Ok(Evaluation {
             step: self.steps_done,
             ncc_train: ncc_accuracy(train_set, train_set, classes),

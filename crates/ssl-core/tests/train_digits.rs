@@ -19,7 +19,10 @@ fn training_lifts_test_ncc_above_the_untrained_network() {
         include_bytes!("../../../www/data/digits/digits_y.u8.gz"),
     )
     .expect("the bundled digits load");
-    let settings = Settings { seed: 0, ..Settings::default() };
+    let settings = Settings {
+        seed: 0,
+        ..Settings::default()
+    };
     let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
     let untrained = trainer.evaluate().unwrap();
     for _ in 0..STEPS {
@@ -42,9 +45,14 @@ fn the_same_seed_gives_the_same_losses() {
     )
     .unwrap();
     let run = |seed| {
-        let settings = Settings { seed, ..Settings::default() };
+        let settings = Settings {
+            seed,
+            ..Settings::default()
+        };
         let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
-        (0..5).map(|_| trainer.step().unwrap().total).collect::<Vec<_>>()
+        (0..5)
+            .map(|_| trainer.step().unwrap().total)
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));

@@ -2,7 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::{Area, DrawResult, FONT, PALETTE, placeholder, thinned};
+use super::{
+    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, placeholder, thinned, with_legend,
+};
 use crate::app::History;
 
 /// Values below this are drawn at it: a hinge term can be exactly 0, which a log axis cannot show.
@@ -16,19 +18,38 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     let steps = thinned(&history.steps, 800);
     let series: [(&str, Box<dyn Fn(&ssl_core::train::StepReport) -> f64>); 4] = [
         ("total", Box::new(|s| s.total)),
-        ("λ · invariance", Box::new(|s| s.weights.invariance * s.terms.invariance)),
-        ("μ · variance", Box::new(|s| s.weights.variance * s.terms.variance)),
-        ("ν · covariance", Box::new(|s| s.weights.covariance * s.terms.covariance)),
+        (
+            "λ · invariance",
+            Box::new(|s| s.weights.invariance * s.terms.invariance),
+        ),
+        (
+            "μ · variance",
+            Box::new(|s| s.weights.variance * s.terms.variance),
+        ),
+        (
+            "ν · covariance",
+            Box::new(|s| s.weights.covariance * s.terms.covariance),
+        ),
     ];
     let values = |f: &dyn Fn(&ssl_core::train::StepReport) -> f64| -> Vec<(f64, f64)> {
-        steps.iter().map(|s| (s.step as f64, f(s).max(FLOOR))).collect()
+        steps
+            .iter()
+            .map(|s| (s.step as f64, f(s).max(FLOOR)))
+            .collect()
     };
     let all: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, f)| values(f.as_ref())).collect();
     let top = all.iter().flatten().map(|p| p.1).fold(FLOOR, f64::max) * 2.0;
-    let bottom = all.iter().flatten().map(|p| p.1).fold(f64::INFINITY, f64::min).max(FLOOR) / 2.0;
+    let bottom = all
+        .iter()
+        .flatten()
+        .map(|p| p.1)
+        .fold(f64::INFINITY, f64::min)
+        .max(FLOOR)
+        / 2.0;
     let last_step = history.steps_done().max(10) as f64;
 
-    let mut chart = ChartBuilder::on(&area)
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
@@ -40,22 +61,18 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .axis_desc_style((FONT, 15))
         .label_style((FONT, 13))
         .y_label_formatter(&|v| format!("{v:.0e}"))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
         .draw()?;
+    let mut legend = Vec::new();
     for (i, ((name, _), points)) in series.iter().zip(all).enumerate() {
         let color = if i == 0 { PALETTE[9] } else { PALETTE[i] };
         let width = if i == 0 { 3 } else { 2 };
-        chart
-            .draw_series(LineSeries::new(points, color.stroke_width(width)))?
-            .label(*name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(width)));
+        chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
+        legend.push((name.to_string(), color, Mark::Line { width }));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font((FONT, 14))
-        .draw()?;
+    draw_legend(&strip, &legend)?;
     area.present()?;
     Ok(())
 }

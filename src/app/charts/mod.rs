@@ -51,7 +51,9 @@ fn ChartPanel(
     Effect::new(move |_| {
         let Some(element) = canvas.get() else { return };
         let element: HtmlCanvasElement = element;
-        let Some(backend) = CanvasBackend::with_canvas_object(element) else { return };
+        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
+            return;
+        };
         let area = backend.into_drawing_area();
         state.history.with(|h| {
             if let Err(e) = draw(h, area) {
@@ -105,12 +107,82 @@ pub fn thinned<T: Copy>(items: &[T], most: usize) -> Vec<T> {
     out
 }
 
+/// How a legend entry is marked.
+#[derive(Clone, Copy)]
+pub enum Mark {
+    Line { width: u32 },
+    Dashed,
+    Dot,
+}
+
+/// The width of the legend strip at the right of every chart, in canvas pixels.
+pub const LEGEND_WIDTH: u32 = 150;
+
+/// Splits `area` into the plot and the legend strip at its right.
+pub fn with_legend(area: &Area) -> (Area, Area) {
+    let (w, _) = area.dim_in_pixel();
+    area.split_horizontally(w.saturating_sub(LEGEND_WIDTH))
+}
+
+/// Draws legend entries top to bottom in `strip`, each a mark in its colour and its name.
+pub fn draw_legend(strip: &Area, entries: &[(String, RGBColor, Mark)]) -> DrawResult {
+    let text = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
+    for (i, (name, color, mark)) in entries.iter().enumerate() {
+        let y = 30 + 22 * i as i32;
+        match *mark {
+            Mark::Line { width } => strip.draw(&PathElement::new(
+                vec![(6, y), (30, y)],
+                color.stroke_width(width),
+            ))?,
+            Mark::Dashed => {
+                for x in [6, 16, 26] {
+                    strip.draw(&PathElement::new(
+                        vec![(x, y), (x + 6, y)],
+                        color.stroke_width(2),
+                    ))?
+                }
+            }
+            Mark::Dot => strip.draw(&Circle::new((18, y), 4, color.filled()))?,
+        }
+        strip.draw_text(name, &text, (38, y - 7))?;
+    }
+    Ok(())
+}
+
+/// The light grid and labels every chart uses.
+pub fn mesh_style<'a, X, Y>(
+    chart: &mut ChartContext<'a, CanvasBackend, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> DrawResult
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .draw()?;
+    Ok(())
+}
+
 /// Writes `message` in the middle of an empty chart.
 pub fn placeholder(area: &Area, message: &str) -> DrawResult {
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let style = TextStyle::from((FONT, 18).into_font()).color(&RGBColor(0x66, 0x66, 0x66));
-    area.draw_text(message, &style, (w as i32 / 2 - 4 * message.len() as i32, h as i32 / 2))?;
+    area.draw_text(
+        message,
+        &style,
+        (w as i32 / 2 - 4 * message.len() as i32, h as i32 / 2),
+    )?;
     area.present()?;
     Ok(())
 }
