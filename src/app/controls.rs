@@ -52,7 +52,7 @@ fn Slider(
     format: fn(f64) -> String,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let value = move || state.settings.with(|s| get(s));
+    let value = move || state.settings.with(get);
     let id = format!(
         "slider-{}",
         label

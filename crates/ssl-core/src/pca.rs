@@ -91,13 +91,15 @@ mod tests {
         let n = 20_000;
         let mut values = Vec::with_capacity(n * 3);
         for _ in 0..n {
-            let z: Vec<f64> = (0..3)
-                .map(|i| sd[i] * Distribution::<f64>::sample(&StandardNormal, &mut rng))
-                .collect();
-            for j in 0..3 {
-                let x: f64 = (0..3).map(|i| z[i] * basis[i][j]).sum();
-                values.push((x + 5.0) as f32);
+            // x = sum_i z_i * basis_i, with z_i ~ N(0, sd_i^2).
+            let mut x = [5.0f64; 3];
+            for (axis, s) in basis.iter().zip(sd) {
+                let z = s * Distribution::<f64>::sample(&StandardNormal, &mut rng);
+                for (xj, bj) in x.iter_mut().zip(axis) {
+                    *xj += z * bj;
+                }
             }
+            values.extend(x.iter().map(|&v| v as f32));
         }
         let pca = Pca::fit(&values, 3, 3);
         for (i, axis) in basis.iter().enumerate() {

@@ -6,9 +6,13 @@ use super::{
     Area, DrawResult, FONT, Mark, PALETTE, draw_legend, placeholder, thinned, with_legend,
 };
 use crate::app::History;
+use ssl_core::train::StepReport;
 
 /// Values below this are drawn at it: a hinge term can be exactly 0, which a log axis cannot show.
 const FLOOR: f64 = 1e-4;
+
+/// One line of the chart: a value read off each step's report.
+type Term = fn(&StepReport) -> f64;
 
 pub fn draw(history: &History, area: Area) -> DrawResult {
     if history.steps.is_empty() {
@@ -16,28 +20,23 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     }
     area.fill(&WHITE)?;
     let steps = thinned(&history.steps, 800);
-    let series: [(&str, Box<dyn Fn(&ssl_core::train::StepReport) -> f64>); 4] = [
-        ("total", Box::new(|s| s.total)),
-        (
-            "λ · invariance",
-            Box::new(|s| s.weights.invariance * s.terms.invariance),
-        ),
-        (
-            "μ · variance",
-            Box::new(|s| s.weights.variance * s.terms.variance),
-        ),
-        (
-            "ν · covariance",
-            Box::new(|s| s.weights.covariance * s.terms.covariance),
-        ),
+    let series: [(&str, Term); 4] = [
+        ("total", |s| s.total),
+        ("λ · invariance", |s| {
+            s.weights.invariance * s.terms.invariance
+        }),
+        ("μ · variance", |s| s.weights.variance * s.terms.variance),
+        ("ν · covariance", |s| {
+            s.weights.covariance * s.terms.covariance
+        }),
     ];
-    let values = |f: &dyn Fn(&ssl_core::train::StepReport) -> f64| -> Vec<(f64, f64)> {
+    let values = |f: Term| -> Vec<(f64, f64)> {
         steps
             .iter()
             .map(|s| (s.step as f64, f(s).max(FLOOR)))
             .collect()
     };
-    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|(_, f)| values(f.as_ref())).collect();
+    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|&(_, f)| values(f)).collect();
     let top = all.iter().flatten().map(|p| p.1).fold(FLOOR, f64::max) * 2.0;
     let bottom = all
         .iter()

@@ -101,7 +101,7 @@ pub fn thinned<T: Copy>(items: &[T], most: usize) -> Vec<T> {
     }
     let stride = items.len().div_ceil(most.max(1)).max(1);
     let mut out: Vec<T> = items.iter().step_by(stride).copied().collect();
-    if (items.len() - 1) % stride != 0 {
+    if !(items.len() - 1).is_multiple_of(stride) {
         out.extend(items.last().copied());
     }
     out
