@@ -29,10 +29,11 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
-# wasm-opt (npm's binaryen) and playwright-core, pinned in tests/e2e/package-lock.json.
-if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.package-lock.json 2>/dev/null; then
+# wasm-opt (npm's binaryen) and playwright-core, pinned in tests/e2e/package-lock.json. A copy
+# of the lock file in node_modules records which lock the installed packages came from.
+if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.installed-from-lock.json; then
   say "installing the npm packages of tests/e2e"
-  (cd tests/e2e && npm ci --no-audit --no-fund)
+  (cd tests/e2e && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.installed-from-lock.json)
 fi
 
 if [ "${1:-}" = "--test" ]; then

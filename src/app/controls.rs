@@ -126,7 +126,11 @@ pub fn Controls() -> impl IntoView {
             >
                 {move || if running() { "⏸ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step" disabled=move || running() || !can_train() on:click=move |_| state.step()>
+            <button
+                data-testid="step"
+                disabled=move || running() || !can_train()
+                on:click=move |_| state.step()
+            >
                 "Step"
             </button>
             <button
@@ -138,7 +142,9 @@ pub fn Controls() -> impl IntoView {
             </button>
         </div>
         <Show when=move || state.reset_pending()>
-            <p class="notice">"Batch size, augmentation and seed apply from the start: press Reset to use them."</p>
+            <p class="notice">
+                "Batch size, augmentation and seed apply from the start: press Reset to use them."
+            </p>
         </Show>
 
         <h3>"Loss weights (apply at the next step)"</h3>
@@ -150,7 +156,10 @@ pub fn Controls() -> impl IntoView {
         />
         <Slider
             label="Variance μ"
-            help="How strongly every embedding dimension is kept spread out (standard deviation near 1): the guard against collapse."
+            help=concat!(
+                "How strongly every embedding dimension is kept spread out ",
+                "(standard deviation near 1): the guard against collapse."
+            )
             min=0.0 max=range_max(settings::VARIANCE, 50.0) step=0.5 scale=Scale::Linear
             get=|s| s.variance_weight set=|s, v| s.variance_weight = v format=plain
         />
@@ -171,12 +180,16 @@ pub fn Controls() -> impl IntoView {
         <Slider
             label="Batch size"
             help="Samples per step; two augmented views are drawn of each."
-            min=settings::BATCH_SIZE.min.log2() max=settings::BATCH_SIZE.max.log2() step=1.0 scale=Scale::Log2
+            min=settings::BATCH_SIZE.min.log2() max=settings::BATCH_SIZE.max.log2()
+            step=1.0 scale=Scale::Log2
             get=|s| s.batch_size as f64 set=|s, v| s.batch_size = v as usize format=whole
         />
         <Slider
             label="Augmentation"
-            help="How different the two views are: shifts, dimming, an erased patch and noise, all scaled by this strength."
+            help=concat!(
+                "How different the two views are: shifts, dimming, an erased patch and noise, ",
+                "all scaled by this strength."
+            )
             min=0.0 max=1.0 step=0.05 scale=Scale::Linear
             get=|s| s.augment_strength set=|s, v| s.augment_strength = v format=two_places
         />
@@ -195,7 +208,10 @@ pub fn Controls() -> impl IntoView {
                     }
                 }
             />
-            <small class="help">"Fixes the split, the initial weights, the batches and the views: the same seed gives the same run."</small>
+            <small class="help">
+                "Fixes the split, the initial weights, the batches and the views: "
+                "the same seed gives the same run."
+            </small>
         </div>
     }
 }

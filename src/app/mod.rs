@@ -131,8 +131,9 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"SSL Explorer"</h1>
             <p class="lede">
-                "Train a small self-supervised network (VICReg) on 1,797 handwritten digits, here in "
-                "your browser, and watch its embeddings sort themselves by digit, although no label "
+                "Train a small self-supervised network (VICReg) on 1,797 handwritten digits, "
+                "here in your browser, and watch its embeddings sort themselves by digit, "
+                "although no label "
                 "is ever shown to the training."
             </p>
         </header>
@@ -147,7 +148,8 @@ pub fn App() -> impl IntoView {
         </main>
         <footer>
             <p>
-                "Data: the UCI optical recognition of handwritten digits (Alpaydin and Kaynak, 1998), "
+                "Data: the UCI optical recognition of handwritten digits "
+                "(Alpaydin and Kaynak, 1998), "
                 "as shipped with scikit-learn. Method: VICReg (Bardes, Ponce and LeCun, 2022). "
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."

@@ -203,6 +203,7 @@ fn run_chunk(host: &Shared) {
         return;
     };
 
+    let reached = |trainer: &Trainer| stop_at.is_some_and(|target| trainer.steps_done() >= target);
     let started = now_ms();
     let mut steps = Vec::new();
     let mut evaluations: Vec<Evaluation> = Vec::new();
@@ -224,13 +225,12 @@ fn run_chunk(host: &Shared) {
                 }
             }
         }
-        let reached = stop_at.is_some_and(|target| trainer.steps_done() >= target);
-        if reached || now_ms() - started >= CHUNK_MS {
+        if reached(trainer) || now_ms() - started >= CHUNK_MS {
             break;
         }
     }
     let elapsed_s = (now_ms() - started).max(1e-3) / 1000.0;
-    let reached = stop_at.is_some_and(|target| trainer.steps_done() >= target);
+    let reached = reached(trainer);
 
     let steps_per_second = steps.len() as f64 / elapsed_s;
     post(&FromWorker::Progress {

@@ -82,21 +82,26 @@ mod tests {
         (values, labels)
     }
 
+    /// NCC accuracy of 2-D points given as (values, labels).
+    fn ncc_2d(train: (&[f32], &[u8]), eval: (&[f32], &[u8]), classes: usize) -> f64 {
+        let train = Labelled {
+            values: train.0,
+            labels: train.1,
+            dim: 2,
+        };
+        let eval = Labelled {
+            values: eval.0,
+            labels: eval.1,
+            dim: 2,
+        };
+        ncc_accuracy(train, eval, classes)
+    }
+
     #[test]
     fn ncc_is_one_on_well_separated_clusters() {
         let (tv, tl) = clusters(5, 40, 1.0, 1);
         let (ev, el) = clusters(5, 20, 1.0, 2);
-        let train = Labelled {
-            values: &tv,
-            labels: &tl,
-            dim: 2,
-        };
-        let eval = Labelled {
-            values: &ev,
-            labels: &el,
-            dim: 2,
-        };
-        assert_eq!(ncc_accuracy(train, eval, 5), 1.0);
+        assert_eq!(ncc_2d((&tv, &tl), (&ev, &el), 5), 1.0);
     }
 
     #[test]
@@ -109,17 +114,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         tl.shuffle(&mut rng);
         el.shuffle(&mut rng);
-        let train = Labelled {
-            values: &tv,
-            labels: &tl,
-            dim: 2,
-        };
-        let eval = Labelled {
-            values: &ev,
-            labels: &el,
-            dim: 2,
-        };
-        let acc = ncc_accuracy(train, eval, classes);
+        let acc = ncc_2d((&tv, &tl), (&ev, &el), classes);
         // 2000 samples: the standard error of a rate of 0.1 is about 0.007.
         assert!((acc - 0.1).abs() < 0.03, "accuracy {acc}");
     }

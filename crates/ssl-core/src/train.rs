@@ -59,6 +59,13 @@ pub struct EmbeddingView {
     pub labels: Vec<u8>,
 }
 
+/// One half of the split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Train,
+    Test,
+}
+
 /// The train and test halves of a data set.
 #[derive(Debug, Clone)]
 pub struct SplitData {
@@ -121,6 +128,9 @@ pub struct Trainer {
     data: SplitData,
     /// Fitted on the train images; applied to every input after augmentation.
     standardizer: Standardizer,
+    /// The train and test images standardized once, for the embeddings: `[len, dim]` each.
+    train_inputs: Vec<f32>,
+    test_inputs: Vec<f32>,
     augmenter: Augmenter,
     rng: ChaCha8Rng,
     /// A permutation of the train indices; batches are read from it in order.
@@ -145,7 +155,14 @@ impl Trainer {
             strength: settings.augment_strength as f32,
         };
         let standardizer = Standardizer::fit(&data.train);
+        let standardized = |set: &ImageDataset| {
+            let mut inputs = set.pixels.clone();
+            standardizer.apply(&mut inputs);
+            inputs
+        };
         Ok(Self {
+            train_inputs: standardized(&data.train),
+            test_inputs: standardized(&data.test),
             standardizer,
             rng: ChaCha8Rng::seed_from_u64(sub_seed(settings.seed, BATCHES_PART)),
             order: (0..data.train.len()).collect(),
@@ -257,30 +274,38 @@ impl Trainer {
         })
     }
 
-    /// The embeddings of `set` by the current encoder: `[set.len(), embedding_dim]`.
-    pub fn embed(&self, set: &ImageDataset) -> Result<(Vec<f32>, usize), CoreError> {
+    /// The embeddings of each of `parts` by the current encoder, each `[len, embedding_dim]`,
+    /// and `embedding_dim`.
+    pub fn embed(&self, parts: &[Part]) -> Result<(Vec<Vec<f32>>, usize), CoreError> {
         let device = self.device.clone().without_autodiff();
         let model = self.model.valid();
-        let mut pixels = set.pixels.clone();
-        self.standardizer.apply(&mut pixels);
-        let x = Tensor::<2>::from_data(TensorData::new(pixels, [set.len(), set.dim()]), &device);
-        let embedding = model.embed(x);
-        let dim = embedding.dims()[1];
-        Ok((read_f32(embedding)?, dim))
+        let dim = self.data.train.dim();
+        let mut embeddings = Vec::with_capacity(parts.len());
+        let mut embedding_dim = 0;
+        for part in parts {
+            let inputs = match part {
+                Part::Train => &self.train_inputs,
+                Part::Test => &self.test_inputs,
+            };
+            let data = TensorData::new(inputs.clone(), [inputs.len() / dim, dim]);
+            let embedding = model.embed(Tensor::<2>::from_data(data, &device));
+            embedding_dim = embedding.dims()[1];
+            embeddings.push(read_f32(embedding)?);
+        }
+        Ok((embeddings, embedding_dim))
     }
 
     /// NCC accuracy of the current embeddings on train and test.
     pub fn evaluate(&self) -> Result<Evaluation, CoreError> {
-        let (train, dim) = self.embed(&self.data.train)?;
-        let (test, _) = self.embed(&self.data.test)?;
+        let (embeddings, dim) = self.embed(&[Part::Train, Part::Test])?;
         let classes = self.data.train.classes;
         let train_set = Labelled {
-            values: &train,
+            values: &embeddings[0],
             labels: &self.data.train.labels,
             dim,
         };
         let test_set = Labelled {
-            values: &test,
+            values: &embeddings[1],
             labels: &self.data.test.labels,
             dim,
         };
@@ -293,11 +318,12 @@ impl Trainer {
 
     /// The test embeddings on their top two principal components.
     pub fn embedding_view(&self) -> Result<EmbeddingView, CoreError> {
-        let (test, dim) = self.embed(&self.data.test)?;
-        let pca = Pca::fit(&test, dim, 2);
+        let (embeddings, dim) = self.embed(&[Part::Test])?;
+        let test = &embeddings[0];
+        let pca = Pca::fit(test, dim, 2);
         Ok(EmbeddingView {
             step: self.steps_done,
-            points: pca.project(&test),
+            points: pca.project(test),
             labels: self.data.test.labels.clone(),
         })
     }

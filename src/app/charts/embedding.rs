@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, placeholder, with_legend,
+    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
+    with_legend,
 };
 use crate::app::History;
 
@@ -38,7 +39,11 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .x_label_area_size(36)
         .y_label_area_size(52)
         .build_cartesian_2d(xs, ys)?;
-    mesh_style(&mut chart, "principal component 1", "principal component 2")?;
+    mesh_style(
+        &mut chart,
+        ("principal component 1", one_place),
+        ("principal component 2", one_place),
+    )?;
     let classes = view
         .labels
         .iter()

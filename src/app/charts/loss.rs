@@ -3,7 +3,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, placeholder, thinned, with_legend,
+    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, placeholder, thinned, whole,
+    with_legend,
 };
 use crate::app::History;
 use ssl_core::train::StepReport;
@@ -53,17 +54,11 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(0f64..last_step, (bottom..top).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("training step")
-        .y_desc("weighted term (log scale)")
-        .axis_desc_style((FONT, 15))
-        .label_style((FONT, 13))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .light_line_style(RGBColor(0xee, 0xee, 0xee))
-        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
-        .draw()?;
+    mesh_style(
+        &mut chart,
+        ("training step", whole),
+        ("weighted term (log scale)", |v| format!("{v:.0e}")),
+    )?;
     let mut legend = Vec::new();
     for (i, ((name, _), points)) in series.iter().zip(all).enumerate() {
         let color = if i == 0 { PALETTE[9] } else { PALETTE[i] };

@@ -64,7 +64,8 @@ fn ChartPanel(
     view! {
         <figure class="panel chart">
             <figcaption><h2>{title}</h2></figcaption>
-            <canvas node_ref=canvas data-testid=testid width="640" height="360" aria-label=title></canvas>
+            <canvas node_ref=canvas data-testid=testid aria-label=title
+                width="640" height="360"></canvas>
             <p class="explainer">{explainer}</p>
         </figure>
     }
@@ -149,11 +150,24 @@ pub fn draw_legend(strip: &Area, entries: &[(String, RGBColor, Mark)]) -> DrawRe
     Ok(())
 }
 
-/// The light grid and labels every chart uses.
-pub fn mesh_style<'a, X, Y>(
-    chart: &mut ChartContext<'a, CanvasBackend, Cartesian2d<X, Y>>,
-    x_desc: &str,
-    y_desc: &str,
+/// How an axis writes its tick values.
+pub type TickFormat = fn(&f64) -> String;
+
+/// Whole numbers, for steps.
+pub fn whole(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
+/// One decimal place.
+pub fn one_place(v: &f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The light grid, axis titles and tick labels every chart uses.
+pub fn mesh_style<X, Y>(
+    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+    (x_desc, x_format): (&str, TickFormat),
+    (y_desc, y_format): (&str, TickFormat),
 ) -> DrawResult
 where
     X: plotters::coord::ranged1d::Ranged<ValueType = f64>
@@ -167,6 +181,8 @@ where
         .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
         .x_desc(x_desc)
         .y_desc(y_desc)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
         .axis_desc_style((FONT, 15))
         .label_style((FONT, 13))
         .draw()?;

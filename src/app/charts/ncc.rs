@@ -3,7 +3,10 @@
 
 use plotters::prelude::*;
 
-use super::{Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, placeholder, with_legend};
+use super::{
+    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, whole,
+    with_legend,
+};
 use crate::app::History;
 
 pub fn draw(history: &History, area: Area) -> DrawResult {
@@ -18,7 +21,11 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .x_label_area_size(40)
         .y_label_area_size(56)
         .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
-    mesh_style(&mut chart, "training step", "NCC accuracy")?;
+    mesh_style(
+        &mut chart,
+        ("training step", whole),
+        ("NCC accuracy", one_place),
+    )?;
 
     let line = |f: fn(&ssl_core::train::Evaluation) -> f64| -> Vec<(f64, f64)> {
         history
