@@ -22,7 +22,8 @@ pub enum ToWorker {
     Play { run: RunId },
     /// Stop after the step under way.
     Pause { run: RunId },
-    /// Train `count` more steps, then pause.
+    /// Train `count` more steps, then pause (counted after any steps still asked for; while
+    /// playing, pause after `count` more).
     Step { run: RunId, count: usize },
     /// Change the loss weights and learning rate from the next step on.
     Tune { run: RunId, settings: Settings },

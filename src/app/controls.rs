@@ -114,6 +114,8 @@ pub fn Controls() -> impl IntoView {
         )
     };
     let seed_text = move || state.settings.with(|s| s.seed.to_string());
+    // What the visitor typed, when it is not a seed; the run keeps its last valid seed.
+    let seed_error = RwSignal::new(None::<String>);
 
     view! {
         <h2>"Training"</h2>
@@ -124,11 +126,11 @@ pub fn Controls() -> impl IntoView {
                 disabled=move || !can_train()
                 on:click=move |_| state.play_or_pause()
             >
-                {move || if running() { "⏸ Pause" } else { "▶ Play" }}
+                {move || if running() { "Pause" } else { "Play" }}
             </button>
             <button
                 data-testid="step"
-                disabled=move || running() || !can_train()
+                disabled=move || !can_train()
                 on:click=move |_| state.step()
             >
                 "Step"
@@ -202,13 +204,30 @@ pub fn Controls() -> impl IntoView {
                 min=0
                 max=settings::SEED_MAX
                 prop:value=seed_text
+                aria-invalid=move || seed_error.with(Option::is_some).to_string()
+                aria-describedby="seed-help"
                 on:change=move |ev| {
-                    if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
-                        state.settings.update(|s| s.seed = seed.min(settings::SEED_MAX));
+                    let text = event_target_value(&ev);
+                    match text.trim().parse::<u64>() {
+                        Ok(seed) if seed <= settings::SEED_MAX => {
+                            seed_error.set(None);
+                            state.settings.update(|s| s.seed = seed);
+                        }
+                        _ => seed_error.set(Some(text)),
                     }
                 }
             />
-            <small class="help">
+            <Show when=move || seed_error.with(Option::is_some)>
+                <p class="notice" role="alert">
+                    {move || seed_error.get().map(|typed| format!(
+                        "\"{typed}\" is not a seed: use a whole number from 0 to {}. \
+                         The seed stays {}.",
+                        settings::SEED_MAX,
+                        state.settings.with(|s| s.seed),
+                    ))}
+                </p>
+            </Show>
+            <small id="seed-help" class="help">
                 "Fixes the split, the initial weights, the batches and the views: "
                 "the same seed gives the same run."
             </small>

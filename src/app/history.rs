@@ -77,6 +77,9 @@ impl History {
             }
             FromWorker::State { run, state } if run == self.run => {
                 self.state = Some(state);
+                if state != RunState::Running {
+                    self.steps_per_second = 0.0;
+                }
                 true
             }
             FromWorker::Failed { run, message } if run == self.run => {

@@ -67,20 +67,25 @@ impl AppState {
         self.send(ToWorker::Start { run, settings });
     }
 
+    /// Sends Play or Pause, and shows the new state at once: without that, clicks made before
+    /// the worker's answer would all send the same command again.
     pub fn play_or_pause(&self) {
         let run = self.history.with_untracked(|h| h.run);
-        match self.history.with_untracked(|h| h.state) {
-            Some(RunState::Running) => self.send(ToWorker::Pause { run }),
-            Some(RunState::Idle | RunState::Paused) => self.send(ToWorker::Play { run }),
-            _ => {}
-        }
+        let (message, shown) = match self.history.with_untracked(|h| h.state) {
+            Some(RunState::Running) => (ToWorker::Pause { run }, RunState::Paused),
+            Some(RunState::Idle | RunState::Paused) => (ToWorker::Play { run }, RunState::Running),
+            _ => return,
+        };
+        self.history.update(|h| h.state = Some(shown));
+        self.send(message);
     }
 
+    /// One more step: from idle or paused, train one step; while training, stop after the next.
     pub fn step(&self) {
         let run = self.history.with_untracked(|h| h.run);
         if matches!(
             self.history.with_untracked(|h| h.state),
-            Some(RunState::Idle | RunState::Paused)
+            Some(RunState::Idle | RunState::Paused | RunState::Running)
         ) {
             self.send(ToWorker::Step { run, count: 1 });
         }

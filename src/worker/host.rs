@@ -152,8 +152,13 @@ fn handle(host: &Shared, message: ToWorker) {
             h.schedule_chunk();
         }
         ToWorker::Step { run, count } if run == h.run && h.trainer.is_some() => {
+            // Steps asked for while earlier ones are still under way add up.
             let done = h.trainer.as_ref().map_or(0, Trainer::steps_done);
-            h.stop_at = Some(done + count.max(1));
+            let from = match h.stop_at {
+                Some(target) if h.state == RunState::Running => target.max(done),
+                _ => done,
+            };
+            h.stop_at = Some(from + count.max(1));
             h.set_state(RunState::Running);
             h.schedule_chunk();
         }

@@ -51,12 +51,12 @@ test('Play trains VICReg on the digits and test NCC rises above its step-0 value
     null,
     { timeout: 180_000 },
   );
+  const rate = Number(await readout(page, 'steps-per-second'));
   await page.click('[data-testid="play"]'); // Pause, so the readouts hold still.
   await page.waitForSelector('[data-testid="run-state"][data-value="paused"]');
 
   await page.screenshot({ path: join(artifacts, 'skeleton.png'), fullPage: true });
   const nccNow = Number(await readout(page, 'ncc-test'));
-  const rate = Number(await readout(page, 'steps-per-second'));
   const steps = Number(await readout(page, 'step-count'));
   console.log(`steps ${steps}, test NCC ${nccAtStart} -> ${nccNow}, ${rate} steps/s`);
   assert.ok(nccNow > nccAtStart, `test NCC ${nccNow} did not rise above ${nccAtStart}`);
@@ -79,4 +79,18 @@ test('Reset starts a fresh run at step 0 and Step advances it by one', async () 
   await page.click('[data-testid="reset"]');
   await page.waitForSelector('[data-testid="run-state"][data-value="idle"]');
   assert.equal(await readout(page, 'step-count'), '0');
+});
+
+test('a seed that is negative is refused with a message and the seed is kept', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid="run-state"][data-value="idle"]', { timeout: 60_000 });
+  await page.fill('[data-testid="seed"]', '7');
+  await page.dispatchEvent('[data-testid="seed"]', 'change');
+  await page.fill('[data-testid="seed"]', '-5');
+  await page.dispatchEvent('[data-testid="seed"]', 'change');
+  const alert = await page.textContent('[role="alert"]');
+  assert.match(alert, /"-5" is not a seed/);
+  assert.match(alert, /The seed stays 7\./);
+  assert.equal(await page.getAttribute('[data-testid="seed"]', 'aria-invalid'), 'true');
 });

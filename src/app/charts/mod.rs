@@ -158,9 +158,16 @@ pub fn whole(v: &f64) -> String {
     format!("{v:.0}")
 }
 
-/// One decimal place.
+/// At most one decimal place, without a trailing ".0", and powers of ten for large values so
+/// that tick labels never run into each other.
 pub fn one_place(v: &f64) -> String {
-    format!("{v:.1}")
+    if v.abs() >= 1e4 {
+        format!("{v:.0e}")
+    } else if v.fract().abs() < 0.05 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// The light grid, axis titles and tick labels every chart uses.
