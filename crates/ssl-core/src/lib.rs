@@ -9,15 +9,20 @@
 //! Every random draw comes from a generator seeded by [`settings::Settings::seed`], so a run is
 //! reproduced by its settings alone.
 
+pub mod analysis;
 pub mod augment;
+pub mod barlow;
+pub mod contrastive;
 pub mod data;
 pub mod error;
 pub mod loss;
 pub mod metrics;
 pub mod model;
 pub mod pca;
+pub mod random_targets;
 pub mod readback;
 pub mod settings;
+pub mod synthetic;
 pub mod train;
 
 pub use error::CoreError;
