@@ -3,7 +3,8 @@
 //! The page posts [`ToWorker`] messages; the worker answers with [`FromWorker`] messages. Training
 //! runs in chunks of about [`CHUNK_MS`] milliseconds; between two chunks the worker yields to its
 //! event loop (a zero-delay timeout), so a Pause, Tune or Start sent meanwhile is handled before
-//! the next chunk. A panic is reported to the page as [`FromWorker::Failed`] by the panic hook.
+//! the next chunk. A panic is reported to the page as [`FromWorker::Crashed`] by the panic hook; the page then
+//! replaces the worker, since a panicked wasm instance cannot be trusted to go on.
 
 mod data;
 mod host;
@@ -32,6 +33,16 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// The size of this worker's WebAssembly memory, in bytes.
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+        .into()
+}
+
 /// Posts `message` to the page.
 pub(crate) fn post(message: &FromWorker) {
     match serde_wasm_bindgen::to_value(message) {
@@ -49,9 +60,9 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let run = CURRENT_RUN.with(Cell::get);
-        post(&FromWorker::Failed {
+        post(&FromWorker::Crashed {
             run,
-            message: format!("the worker crashed: {info}"),
+            message: format!("the training worker crashed: {info}"),
         });
     }));
     host::Host::install();
