@@ -229,6 +229,11 @@ pub fn App() -> impl IntoView {
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."
             </p>
+            <p data-testid="privacy">
+                "Privacy: everything runs in this tab. After the page loads it fetches only its "
+                "own data files, from this site; nothing you do here is sent anywhere, and there "
+                "are no analytics, cookies, or fonts and scripts from other sites."
+            </p>
         </footer>
     }
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::MessageEvent;
 
 use ssl_core::data::ImageDataset;
-use ssl_core::train::{Evaluation, Trainer};
+use ssl_core::train::Trainer;
 
 use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
 use crate::protocol::{Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
@@ -239,8 +239,7 @@ fn run_chunk(host: &Shared) {
 
     let reached = |trainer: &Trainer| stop_at.is_some_and(|target| trainer.steps_done() >= target);
     let started = now_ms();
-    let mut steps = Vec::new();
-    let mut evaluations: Vec<Evaluation> = Vec::new();
+    let mut steps = 0;
     let mut failure = None;
     loop {
         if panic_at == Some(trainer.steps_done() + 1) {
@@ -250,7 +249,10 @@ fn run_chunk(host: &Shared) {
             );
         }
         match trainer.step() {
-            Ok(report) => steps.push(report),
+            Ok(report) => {
+                steps += 1;
+                super::unsent(|u| u.steps.push(report));
+            }
             Err(e) => {
                 failure = Some(e);
                 break;
@@ -259,7 +261,7 @@ fn run_chunk(host: &Shared) {
         if trainer.steps_done() % EVALUATE_EVERY == 0 {
             match trainer.evaluate() {
                 Ok(evaluation) => {
-                    evaluations.push(evaluation);
+                    super::unsent(|u| u.evaluations.push(evaluation));
                     // A finite evaluation marks a state worth going back to.
                     trainer.checkpoint();
                 }
@@ -276,14 +278,8 @@ fn run_chunk(host: &Shared) {
     let elapsed_s = (now_ms() - started).max(1e-3) / 1000.0;
     let reached = reached(trainer);
 
-    let steps_per_second = steps.len() as f64 / elapsed_s;
-    post(&FromWorker::Progress {
-        run,
-        steps,
-        evaluations,
-        steps_per_second,
-        memory_bytes: super::memory_bytes(),
-    });
+    let steps_per_second = f64::from(steps) / elapsed_s;
+    super::post_unsent(run, steps_per_second);
 
     let due = now_ms() - h.last_embedding_ms >= EMBEDDING_EVERY_MS;
     if due || reached || failure.is_some() {

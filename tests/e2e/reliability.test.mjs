@@ -161,6 +161,24 @@ test('no request leaves the origin, and the CSP is in force', async () => {
   await context.close();
 });
 
+// The largest run the controls allow must fit a 4 GB laptop's browser with room to spare: the
+// worker's whole WebAssembly memory stays under this.
+const WORKER_MEMORY_BUDGET_MB = 256;
+
+test('the largest batch fits the memory budget, and a larger one is refused', async () => {
+  const { context, page } = await open('?batch=1024');
+  await stepTo(page, 10);
+  const mb = Number(await readout(page, 'memory'));
+  console.log(`worker memory at batch 1024 after 10 steps: ${mb} MB`);
+  assert.ok(mb > 0 && mb < WORKER_MEMORY_BUDGET_MB, `${mb} MB`);
+  await context.close();
+
+  const refused = await open('?batch=2048');
+  const notice = await refused.page.textContent('[data-testid="link-notices"]');
+  assert.match(notice, /batch = 2048 is outside 16..=1024; using the default 256/);
+  await refused.context.close();
+});
+
 test('a tampered link shows a notice per bad value and runs on the defaults', async () => {
   const hostile = '?lr=abc&batch=99999999&seed=%3Cscript%3Ealert(1)%3C%2Fscript%3E&colour=red';
   const { context, page } = await open(hostile);
