@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/tests/e2e/node_modules/.bin:$PATH" # the pinned wasm-opt
-exec trunk serve --release "$@"
+# No autoreload: its injected script and socket would only be noise under the CSP.
+exec trunk serve --release --no-autoreload "$@"

@@ -17,7 +17,12 @@ pub type RunId = u64;
 #[serde(tag = "kind")]
 pub enum ToWorker {
     /// Drop the current run, if any, and start a fresh one (idle, at step 0).
-    Start { run: RunId, settings: Settings },
+    Start {
+        run: RunId,
+        settings: Settings,
+        #[serde(default)]
+        debug: DebugOptions,
+    },
     /// Train until paused.
     Play { run: RunId },
     /// Stop after the step under way.
@@ -27,6 +32,16 @@ pub enum ToWorker {
     Step { run: RunId, count: usize },
     /// Change the loss weights and learning rate from the next step on.
     Tune { run: RunId, settings: Settings },
+    /// Go back to the run's last checkpoint (after a divergence), paused.
+    Rewind { run: RunId },
+}
+
+/// Faults to inject on purpose, so the tests can check the page survives them. Set only by hidden
+/// link parameters, never by a control.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebugOptions {
+    /// Panic in the worker just before this step (`debug-panic-at=N` in the link).
+    pub panic_at_step: Option<usize>,
 }
 
 /// What the worker is doing with a run.
@@ -40,6 +55,9 @@ pub enum RunState {
     Paused,
     /// Stopped by an error; the history up to it is kept.
     Failed,
+    /// Stopped because the loss ran away; the history up to it is kept and the run can go back
+    /// to its last checkpoint.
+    Diverged,
 }
 
 impl RunState {
@@ -51,6 +69,7 @@ impl RunState {
             RunState::Running => "running",
             RunState::Paused => "paused",
             RunState::Failed => "failed",
+            RunState::Diverged => "diverged",
         }
     }
 }
@@ -93,6 +112,8 @@ pub enum FromWorker {
         steps: Vec<StepReport>,
         evaluations: Vec<Evaluation>,
         steps_per_second: f64,
+        /// The size of the worker's WebAssembly memory, in bytes (it only grows).
+        memory_bytes: f64,
     },
     /// A fresh 2-D view of the test embeddings.
     Embedding {
@@ -103,8 +124,25 @@ pub enum FromWorker {
         run: RunId,
         state: RunState,
     },
-    /// The run stopped on an error (bad data, divergence, a panic in the worker).
+    /// The run stopped on an error (bad data, a failed read-back).
     Failed {
+        run: RunId,
+        message: String,
+    },
+    /// The run stopped because its loss or embeddings ran away.
+    Diverged {
+        run: RunId,
+        message: String,
+        /// The step the run can go back to with [`ToWorker::Rewind`].
+        checkpoint_step: Option<usize>,
+    },
+    /// The run went back to `step`, its last checkpoint; later steps are gone.
+    Rewound {
+        run: RunId,
+        step: usize,
+    },
+    /// The worker panicked. It cannot go on; the page must start a new one.
+    Crashed {
         run: RunId,
         message: String,
     },

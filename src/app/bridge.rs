@@ -19,7 +19,7 @@ pub struct WorkerBridge {
 
 impl WorkerBridge {
     /// Starts the worker; `on_message` is called with every message it sends, and `on_error`
-    /// with a description when the worker's script fails to load or run.
+    /// with a description when the worker's script fails to load or throws (a panic does).
     pub fn spawn(
         on_message: impl Fn(FromWorker) + 'static,
         on_error: impl Fn(String) + 'static,
@@ -32,7 +32,10 @@ impl WorkerBridge {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // Handled here: the browser need not log it again (a panic's message is already in
+            // the console, from the worker's panic hook).
+            event.prevent_default();
             on_error("the training worker stopped with an error (see the console)".to_string())
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -174,7 +174,8 @@ pub fn Controls() -> impl IntoView {
         <Slider
             label="Learning rate"
             help="Adam's step size. Too high and training diverges."
-            min=-4.0 max=-1.0 step=0.1 scale=Scale::Log10
+            min=settings::LEARNING_RATE.min.log10() max=settings::LEARNING_RATE.max.log10()
+            step=0.1 scale=Scale::Log10
             get=|s| s.learning_rate set=|s, v| s.learning_rate = v format=scientific
         />
 

@@ -21,8 +21,20 @@ pub struct History {
     pub embedding: Option<EmbeddingView>,
     pub state: Option<RunState>,
     pub steps_per_second: f64,
+    /// The worker's WebAssembly memory in bytes, at its last progress message.
+    pub memory_bytes: f64,
     /// Why the run stopped, if it failed.
     pub failure: Option<String>,
+    /// Why the run diverged, and where it can go back to.
+    pub divergence: Option<Divergence>,
+}
+
+/// A run that stopped because its loss ran away.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Divergence {
+    pub message: String,
+    /// The last checkpoint, the step "Go back" returns to.
+    pub checkpoint_step: Option<usize>,
 }
 
 impl History {
@@ -41,6 +53,10 @@ impl History {
 
     pub fn latest_evaluation(&self) -> Option<&Evaluation> {
         self.evaluations.last()
+    }
+
+    pub fn latest_step(&self) -> Option<&StepReport> {
+        self.steps.last()
     }
 
     /// Folds `message` in; messages about other runs are ignored. Returns whether anything
@@ -65,10 +81,12 @@ impl History {
                 steps,
                 evaluations,
                 steps_per_second,
+                memory_bytes,
             } if run == self.run => {
                 self.steps.extend(steps);
                 self.evaluations.extend(evaluations);
                 self.steps_per_second = steps_per_second;
+                self.memory_bytes = memory_bytes;
                 true
             }
             FromWorker::Embedding { run, view } if run == self.run => {
@@ -82,9 +100,32 @@ impl History {
                 }
                 true
             }
-            FromWorker::Failed { run, message } if run == self.run => {
+            FromWorker::Failed { run, message } | FromWorker::Crashed { run, message }
+                if run == self.run =>
+            {
                 self.state = Some(RunState::Failed);
                 self.failure = Some(message);
+                self.steps_per_second = 0.0;
+                true
+            }
+            FromWorker::Diverged {
+                run,
+                message,
+                checkpoint_step,
+            } if run == self.run => {
+                self.state = Some(RunState::Diverged);
+                self.steps_per_second = 0.0;
+                self.divergence = Some(Divergence {
+                    message,
+                    checkpoint_step,
+                });
+                true
+            }
+            FromWorker::Rewound { run, step } if run == self.run => {
+                // Everything measured after the checkpoint belongs to the abandoned path.
+                self.steps.retain(|s| s.step <= step);
+                self.evaluations.retain(|e| e.step <= step);
+                self.divergence = None;
                 true
             }
             _ => false,
@@ -124,6 +165,7 @@ mod tests {
             steps: vec![report(1)],
             evaluations: vec![],
             steps_per_second: 10.0,
+            memory_bytes: 0.0,
         };
         assert!(!history.apply(stale));
         assert_eq!(history.steps_done(), 0);
@@ -137,6 +179,7 @@ mod tests {
             steps: vec![report(1), report(2)],
             evaluations: vec![],
             steps_per_second: 10.0,
+            memory_bytes: 0.0,
         });
         history.apply(FromWorker::Failed {
             run: 1,
@@ -145,5 +188,40 @@ mod tests {
         assert_eq!(history.steps_done(), 2);
         assert_eq!(history.state, Some(RunState::Failed));
         assert_eq!(history.failure.as_deref(), Some("diverged"));
+    }
+
+    fn evaluation(step: usize) -> Evaluation {
+        Evaluation {
+            step,
+            ncc_train: 0.5,
+            ncc_test: 0.5,
+        }
+    }
+
+    #[test]
+    fn going_back_after_a_divergence_drops_what_came_after_the_checkpoint() {
+        let mut history = History::new(1);
+        history.apply(FromWorker::Progress {
+            run: 1,
+            steps: (1..=30).map(report).collect(),
+            evaluations: vec![evaluation(25)],
+            steps_per_second: 10.0,
+            memory_bytes: 0.0,
+        });
+        history.apply(FromWorker::Diverged {
+            run: 1,
+            message: "diverged at step 31".into(),
+            checkpoint_step: Some(25),
+        });
+        assert_eq!(history.state, Some(RunState::Diverged));
+        assert_eq!(
+            history.steps_done(),
+            30,
+            "the history up to the divergence stays"
+        );
+        history.apply(FromWorker::Rewound { run: 1, step: 25 });
+        assert_eq!(history.steps_done(), 25);
+        assert_eq!(history.evaluations.len(), 1);
+        assert_eq!(history.divergence, None);
     }
 }

@@ -8,14 +8,15 @@ mod bridge;
 mod charts;
 mod controls;
 pub mod history;
+mod link;
 mod status;
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use ssl_core::settings::Settings;
+use ssl_core::settings::{self, Notice, Settings};
 
-use crate::protocol::{Backend, FromWorker, RunState, ToWorker};
+use crate::protocol::{Backend, DebugOptions, FromWorker, RunState, ToWorker};
 use bridge::WorkerBridge;
 pub use history::History;
 
@@ -36,6 +37,11 @@ pub struct AppState {
     pub backend: RwSignal<Option<Backend>>,
     /// A failure outside any run (the worker could not start).
     pub page_error: RwSignal<Option<String>>,
+    /// Why the worker died (a panic, an uncaught error), until it is restarted.
+    pub crash: RwSignal<Option<String>>,
+    /// The values of the opening link that could not be used.
+    pub link_notices: RwSignal<Vec<Notice>>,
+    debug: StoredValue<DebugOptions>,
     worker: StoredValue<Option<Rc<WorkerBridge>>, LocalStorage>,
 }
 
@@ -64,7 +70,61 @@ impl AppState {
         let run = self.history.with_untracked(|h| h.run) + 1;
         self.run_settings.set(settings.clone());
         self.history.set(History::new(run));
-        self.send(ToWorker::Start { run, settings });
+        let debug = self.debug.get_value();
+        self.send(ToWorker::Start {
+            run,
+            settings,
+            debug,
+        });
+    }
+
+    /// After a divergence: a fresh run with a tenth of the learning rate.
+    pub fn reset_with_lower_learning_rate(&self) {
+        self.settings
+            .update(|s| s.learning_rate = lowered_learning_rate(s.learning_rate));
+        self.reset();
+    }
+
+    /// After a divergence: back to the run's last checkpoint, paused.
+    pub fn rewind(&self) {
+        let run = self.history.with_untracked(|h| h.run);
+        self.send(ToWorker::Rewind { run });
+    }
+
+    /// Replaces a crashed worker with a fresh one, which starts a fresh run with the current
+    /// settings once it is ready. The charts keep the crashed run's history until then.
+    pub fn restart_worker(&self) {
+        self.worker.set_value(None); // Dropping the bridge terminates the old worker.
+        self.crash.set(None);
+        self.backend.set(None);
+        self.spawn_worker();
+    }
+
+    fn spawn_worker(&self) {
+        let state = *self;
+        match WorkerBridge::spawn(
+            move |message| state.receive(message),
+            move |error| state.crashed(error),
+        ) {
+            Ok(bridge) => self.worker.set_value(Some(Rc::new(bridge))),
+            Err(e) => self
+                .page_error
+                .set(Some(format!("the training worker could not start: {e}"))),
+        }
+    }
+
+    /// Records that the worker died; the first reason given is kept (a panic is reported twice:
+    /// by the worker's panic hook, then as an uncaught error).
+    fn crashed(&self, message: String) {
+        if self.crash.with_untracked(Option::is_none) {
+            self.crash.set(Some(message));
+        }
+        self.history.update(|h| {
+            if !matches!(h.state, Some(RunState::Diverged)) {
+                h.state = Some(RunState::Failed);
+                h.steps_per_second = 0.0;
+            }
+        });
     }
 
     /// Sends Play or Pause, and shows the new state at once: without that, clicks made before
@@ -97,33 +157,43 @@ impl AppState {
             self.reset();
             return;
         }
+        if let FromWorker::Crashed { message, .. } = &message {
+            self.crashed(message.clone());
+        }
         self.history.update(|h| {
             h.apply(message);
         });
     }
 }
 
+/// A tenth of `learning_rate`, rounded to two significant digits (a rate from the log slider
+/// has sixteen), and no lower than the range allows.
+pub fn lowered_learning_rate(learning_rate: f64) -> f64 {
+    let tenth: f64 = format!("{:.1e}", learning_rate / 10.0)
+        .parse()
+        .unwrap_or(learning_rate / 10.0);
+    tenth.max(settings::LEARNING_RATE.min)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
+    let opened = link::read();
     let state = AppState {
-        settings: RwSignal::new(Settings::default()),
-        run_settings: RwSignal::new(Settings::default()),
+        settings: RwSignal::new(opened.settings.clone()),
+        run_settings: RwSignal::new(opened.settings),
         history: RwSignal::new(History::new(0)),
         backend: RwSignal::new(None),
         page_error: RwSignal::new(None),
+        crash: RwSignal::new(None),
+        link_notices: RwSignal::new(opened.notices),
+        debug: StoredValue::new(opened.debug),
         worker: StoredValue::new_local(None),
     };
     provide_context(state);
+    state.spawn_worker();
 
-    match WorkerBridge::spawn(
-        move |message| state.receive(message),
-        move |error| state.page_error.set(Some(error)),
-    ) {
-        Ok(bridge) => state.worker.set_value(Some(Rc::new(bridge))),
-        Err(e) => state
-            .page_error
-            .set(Some(format!("the training worker could not start: {e}"))),
-    }
+    // The address bar always holds a link to the settings shown.
+    Effect::new(move |_| state.settings.with(link::write));
 
     // Live settings reach the running model at its next step.
     Effect::new(move |_| {
@@ -159,6 +229,23 @@ pub fn App() -> impl IntoView {
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."
             </p>
+            <p data-testid="privacy">
+                "Privacy: everything runs in this tab. After the page loads it fetches only its "
+                "own data files, from this site; nothing you do here is sent anywhere, and there "
+                "are no analytics, cookies, or fonts and scripts from other sites."
+            </p>
         </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowered_learning_rate;
+
+    #[test]
+    fn the_lowered_learning_rate_is_a_tenth_rounded_and_kept_in_range() {
+        assert_eq!(lowered_learning_rate(10.0), 1.0);
+        assert_eq!(lowered_learning_rate(10f64.powf(-2.3)), 5.0e-4);
+        assert_eq!(lowered_learning_rate(1e-5), 1e-5);
     }
 }

@@ -23,12 +23,18 @@ pub fn StatusLine() -> impl IntoView {
     };
     let shown = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
     let raw = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    // A crash has its own panel, with the restart action.
     let failure = move || {
-        state
-            .page_error
-            .get()
-            .or_else(|| history.with(|h| h.failure.clone()))
+        state.page_error.get().or_else(|| {
+            state
+                .crash
+                .with(Option::is_none)
+                .then(|| history.with(|h| h.failure.clone()))
+                .flatten()
+        })
     };
+    let loss = move || history.with(|h| h.latest_step().map(|s| s.total));
+    let memory_mb = move || history.with(|h| h.memory_bytes / (1024.0 * 1024.0));
 
     view! {
         <div class="status panel" role="status" aria-live="polite">
@@ -47,9 +53,86 @@ pub fn StatusLine() -> impl IntoView {
                 raw=move || raw(ncc(true)) shown=move || shown(ncc(true)) />
             <Readout label="NCC test" testid="ncc-test"
                 raw=move || raw(ncc(false)) shown=move || shown(ncc(false)) />
+            <Readout label="Loss" testid="loss"
+                raw=move || raw(loss()) shown=move || loss().map_or("–".into(), |v| format!("{v:.2}")) />
+            <Readout label="Worker memory" testid="memory"
+                raw=move || format!("{:.1}", memory_mb())
+                shown=move || format!("{:.0} MB", memory_mb()) />
         </div>
         <Show when=move || failure().is_some()>
             <p class="error" role="alert">{failure}</p>
+        </Show>
+        <DivergencePanel />
+        <CrashPanel />
+        <LinkNotices />
+    }
+}
+
+/// What diverged, and the two ways on: a fresh run slower, or back to the last sound step.
+#[component]
+fn DivergencePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let divergence = move || state.history.with(|h| h.divergence.clone());
+    let lower = move || {
+        state
+            .settings
+            .with(|s| (s.learning_rate / 10.0).max(ssl_core::settings::LEARNING_RATE.min))
+    };
+    view! {
+        {move || divergence().map(|d| view! {
+            <div class="error" role="alert" data-testid="divergence">
+                <p>{d.message}</p>
+                <div class="buttons">
+                    <button data-testid="reset-lower-lr"
+                        on:click=move |_| state.reset_with_lower_learning_rate()>
+                        {format!("Reset with learning rate {}", lower())}
+                    </button>
+                    {d.checkpoint_step.map(|step| view! {
+                        <button data-testid="rewind" on:click=move |_| state.rewind()>
+                            {format!("Go back to step {step}, the last finite one measured")}
+                        </button>
+                    })}
+                </div>
+            </div>
+        })}
+    }
+}
+
+/// The worker died: say why, keep the charts, and offer a fresh worker.
+#[component]
+fn CrashPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        {move || state.crash.get().map(|message| view! {
+            <div class="error" role="alert" data-testid="crash">
+                <p>
+                    {message} "."
+                    " The charts keep the run up to the crash; a restarted worker begins a new "
+                    "run with the same settings."
+                </p>
+                <button data-testid="restart-worker" on:click=move |_| state.restart_worker()>
+                    "Restart worker"
+                </button>
+            </div>
+        })}
+    }
+}
+
+/// The values of the opening link that were replaced by defaults.
+#[component]
+fn LinkNotices() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let notices = state.link_notices;
+    view! {
+        <Show when=move || notices.with(|n| !n.is_empty())>
+            <div class="notice" role="alert" data-testid="link-notices">
+                <p>"This link held values that cannot be used; the defaults stand in for them:"</p>
+                <ul>
+                    {move || notices.get().into_iter().map(|n| view! { <li>{n.message}</li> })
+                        .collect::<Vec<_>>()}
+                </ul>
+                <button on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
+            </div>
         </Show>
     }
 }

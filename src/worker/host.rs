@@ -12,10 +12,10 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::MessageEvent;
 
 use ssl_core::data::ImageDataset;
-use ssl_core::train::{Evaluation, Trainer};
+use ssl_core::train::Trainer;
 
 use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
-use crate::protocol::{Backend, FromWorker, RunId, RunState, ToWorker};
+use crate::protocol::{Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
 
 /// The worker's state.
 pub struct Host {
@@ -29,6 +29,7 @@ pub struct Host {
     /// Whether a chunk is already scheduled, so two Play messages do not start two loops.
     chunk_scheduled: bool,
     last_embedding_ms: f64,
+    debug: DebugOptions,
     /// The chunk callback, kept alive for the worker's lifetime.
     chunk_callback: Option<Closure<dyn FnMut()>>,
 }
@@ -50,6 +51,7 @@ impl Host {
             stop_at: None,
             chunk_scheduled: false,
             last_embedding_ms: 0.0,
+            debug: DebugOptions::default(),
             chunk_callback: None,
         }));
 
@@ -85,6 +87,20 @@ impl Host {
             run: self.run,
             message,
         });
+    }
+
+    /// Stops the run on `error`: a divergence can go back to its checkpoint, anything else fails.
+    fn stop_on(&mut self, error: ssl_core::CoreError) {
+        if error.is_divergence() {
+            self.state = RunState::Diverged;
+            post(&FromWorker::Diverged {
+                run: self.run,
+                message: error.to_string(),
+                checkpoint_step: self.trainer.as_ref().and_then(Trainer::checkpoint_step),
+            });
+        } else {
+            self.fail(error.to_string());
+        }
     }
 
     fn schedule_chunk(&mut self) {
@@ -133,8 +149,13 @@ impl Host {
 fn handle(host: &Shared, message: ToWorker) {
     let mut h = host.borrow_mut();
     match message {
-        ToWorker::Start { run, settings } => {
+        ToWorker::Start {
+            run,
+            settings,
+            debug,
+        } => {
             h.run = run;
+            h.debug = debug;
             CURRENT_RUN.with(|c| c.set(run));
             h.trainer = None;
             h.stop_at = None;
@@ -171,6 +192,13 @@ fn handle(host: &Shared, message: ToWorker) {
                 trainer.set_live_settings(&settings);
             }
         }
+        ToWorker::Rewind { run } if run == h.run && h.state == RunState::Diverged => {
+            if let Some(step) = h.trainer.as_mut().and_then(Trainer::rewind) {
+                post(&FromWorker::Rewound { run, step });
+                h.stop_at = None;
+                h.set_state(RunState::Paused);
+            }
+        }
         // A message about a run the worker has already replaced, or one that does not apply in
         // the current state (Play before the run is built): nothing to do.
         _ => {}
@@ -204,28 +232,41 @@ fn run_chunk(host: &Shared) {
     }
     let run = h.run;
     let stop_at = h.stop_at;
+    let panic_at = h.debug.panic_at_step;
     let Some(trainer) = h.trainer.as_mut() else {
         return;
     };
 
     let reached = |trainer: &Trainer| stop_at.is_some_and(|target| trainer.steps_done() >= target);
     let started = now_ms();
-    let mut steps = Vec::new();
-    let mut evaluations: Vec<Evaluation> = Vec::new();
+    let mut steps = 0;
     let mut failure = None;
     loop {
+        if panic_at == Some(trainer.steps_done() + 1) {
+            panic!(
+                "a deliberate panic before step {}, asked for by the link's debug-panic-at",
+                trainer.steps_done() + 1
+            );
+        }
         match trainer.step() {
-            Ok(report) => steps.push(report),
+            Ok(report) => {
+                steps += 1;
+                super::unsent(|u| u.steps.push(report));
+            }
             Err(e) => {
-                failure = Some(e.to_string());
+                failure = Some(e);
                 break;
             }
         }
         if trainer.steps_done() % EVALUATE_EVERY == 0 {
             match trainer.evaluate() {
-                Ok(evaluation) => evaluations.push(evaluation),
+                Ok(evaluation) => {
+                    super::unsent(|u| u.evaluations.push(evaluation));
+                    // A finite evaluation marks a state worth going back to.
+                    trainer.checkpoint();
+                }
                 Err(e) => {
-                    failure = Some(e.to_string());
+                    failure = Some(e);
                     break;
                 }
             }
@@ -237,13 +278,8 @@ fn run_chunk(host: &Shared) {
     let elapsed_s = (now_ms() - started).max(1e-3) / 1000.0;
     let reached = reached(trainer);
 
-    let steps_per_second = steps.len() as f64 / elapsed_s;
-    post(&FromWorker::Progress {
-        run,
-        steps,
-        evaluations,
-        steps_per_second,
-    });
+    let steps_per_second = f64::from(steps) / elapsed_s;
+    super::post_unsent(run, steps_per_second);
 
     let due = now_ms() - h.last_embedding_ms >= EMBEDDING_EVERY_MS;
     if due || reached || failure.is_some() {
@@ -253,8 +289,8 @@ fn run_chunk(host: &Shared) {
         }
     }
 
-    if let Some(message) = failure {
-        h.fail(message);
+    if let Some(error) = failure {
+        h.stop_on(error);
     } else if reached {
         h.stop_at = None;
         h.set_state(RunState::Paused);

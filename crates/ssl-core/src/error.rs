@@ -29,14 +29,51 @@ pub enum CoreError {
     #[error("class {class} has {count} samples: too few to split into train and test")]
     TooFewSamples { class: usize, count: usize },
 
-    /// The loss became NaN or infinite.
+    /// The loss became NaN or infinite, or grew past [`crate::train::DIVERGENCE_FACTOR`] times
+    /// its first value: the weights are running away and the run cannot recover.
     #[error(
-        "training diverged at step {step}: the loss is not a finite number \
-         (learning rate {learning_rate}; try a lower one, or smaller loss weights)"
+        "training diverged at step {step}: {} The learning rate {learning_rate} is the likely \
+         cause: try a lower one (large loss weights can do this too).",
+        describe_loss(*loss, *first_loss)
     )]
-    Diverged { step: usize, learning_rate: f64 },
+    Diverged {
+        step: usize,
+        learning_rate: f64,
+        /// The loss of the step that diverged.
+        loss: f64,
+        /// The loss of the run's first step, the scale `loss` is compared with.
+        first_loss: f64,
+    },
+
+    /// The encoder produced NaN or infinite embeddings: the weights overflowed.
+    #[error(
+        "training diverged by step {step}: the embeddings are no longer finite numbers. The \
+         learning rate {learning_rate} is the likely cause: try a lower one."
+    )]
+    EmbeddingNotFinite { step: usize, learning_rate: f64 },
 
     /// A tensor could not be read back to the CPU synchronously.
     #[error("a tensor read-back did not complete at once: {0}")]
     Readback(String),
+}
+
+impl CoreError {
+    /// Whether this error means the run diverged (as opposed to bad input or a bug).
+    pub fn is_divergence(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Diverged { .. } | CoreError::EmbeddingNotFinite { .. }
+        )
+    }
+}
+
+fn describe_loss(loss: f64, first_loss: f64) -> String {
+    if loss.is_finite() {
+        format!(
+            "the loss reached {loss:.3e}, over {:.0} times its first value ({first_loss:.3}).",
+            crate::train::DIVERGENCE_FACTOR
+        )
+    } else {
+        format!("the loss is {loss}, not a finite number.")
+    }
 }

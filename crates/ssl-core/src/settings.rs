@@ -59,6 +59,15 @@ pub const AUGMENT_STRENGTH: Range = Range {
 
 /// The largest seed: every seed must survive a trip through a JavaScript number unchanged.
 pub const SEED_MAX: u64 = (1 << 53) - 1;
+/// The seed, any whole number up to [`SEED_MAX`].
+pub const SEED: Range = Range {
+    min: 0.0,
+    max: SEED_MAX as f64,
+    default: 42.0,
+};
+
+/// The most characters of a rejected value a notice repeats: a link can hold megabytes.
+pub const QUOTE_MAX: usize = 40;
 
 /// Everything that determines a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,7 +88,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            seed: 42,
+            seed: SEED.default as u64,
             invariance_weight: INVARIANCE.default,
             variance_weight: VARIANCE.default,
             covariance_weight: COVARIANCE.default,
@@ -99,46 +108,103 @@ pub struct Notice {
 
 impl Settings {
     /// Returns these settings with every out-of-range value replaced by its default, and one
-    /// notice per replaced value.
-    pub fn validated(mut self) -> (Self, Vec<Notice>) {
+    /// notice per replaced value, naming the field as in the struct.
+    pub fn validated(self) -> (Self, Vec<Notice>) {
+        self.validated_naming(|field| field.name)
+    }
+
+    /// [`Settings::validated`], naming each field with `name`.
+    fn validated_naming(mut self, name: fn(&Field) -> &'static str) -> (Self, Vec<Notice>) {
         let mut notices = Vec::new();
-        let mut check = |field: &str, value: &mut f64, range: Range| {
-            if !range.admits(*value) {
+        for field in &FIELDS {
+            let value = (field.get)(&self);
+            if !field.range.admits(value) || (field.whole && value.fract() != 0.0) {
                 notices.push(Notice {
-                    field: field.to_string(),
+                    field: name(field).to_string(),
                     message: format!(
-                        "{field} = {value} is outside {}..={}; using the default {}",
-                        range.min, range.max, range.default
+                        "{} = {} is outside {}..={}; using the default {}",
+                        name(field),
+                        readable(value),
+                        field.range.min,
+                        field.range.max,
+                        field.range.default
                     ),
                 });
-                *value = range.default;
+                (field.set)(&mut self, field.range.default);
             }
-        };
-        check("invariance_weight", &mut self.invariance_weight, INVARIANCE);
-        check("variance_weight", &mut self.variance_weight, VARIANCE);
-        check("covariance_weight", &mut self.covariance_weight, COVARIANCE);
-        check("learning_rate", &mut self.learning_rate, LEARNING_RATE);
-        check(
-            "augment_strength",
-            &mut self.augment_strength,
-            AUGMENT_STRENGTH,
-        );
-        let mut batch = self.batch_size as f64;
-        check("batch_size", &mut batch, BATCH_SIZE);
-        self.batch_size = batch as usize;
-        if self.seed > SEED_MAX {
-            notices.push(Notice {
-                field: "seed".to_string(),
-                message: format!(
-                    "seed = {} is above {SEED_MAX}; using the default 42",
-                    self.seed
-                ),
-            });
-            self.seed = Settings::default().seed;
         }
         (self, notices)
     }
 
+    /// The settings as query-string pairs, every field in a fixed order, numbers in Rust's
+    /// shortest form that parses back to the same value, so parsing them gives these settings
+    /// exactly (and serializing again gives the same link).
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        FIELDS
+            .iter()
+            .map(|field| (field.key, format_number((field.get)(self))))
+            .collect()
+    }
+
+    /// Parses settings from query-string pairs (already percent-decoded), in two steps: raw
+    /// values are read and parsed as numbers, then every value is checked against its range.
+    /// Keys in `ignored` belong to someone else (the page's own parameters) and are skipped.
+    /// Anything else unknown, repeated, malformed or out of range is dropped, the default used,
+    /// and a notice says so; a notice quotes at most [`QUOTE_MAX`] characters of what was given.
+    pub fn from_query<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        ignored: &[&str],
+    ) -> (Self, Vec<Notice>) {
+        let mut settings = Settings::default();
+        let mut notices = Vec::new();
+        let mut seen = Vec::new();
+        for (key, raw) in pairs {
+            if ignored.contains(&key) {
+                continue;
+            }
+            let Some(field) = FIELDS.iter().find(|f| f.key == key) else {
+                notices.push(Notice {
+                    field: quote(key),
+                    message: format!(
+                        "the link's parameter \"{}\" is not a setting; ignored",
+                        quote(key)
+                    ),
+                });
+                continue;
+            };
+            if seen.contains(&field.key) {
+                notices.push(Notice {
+                    field: field.key.to_string(),
+                    message: format!(
+                        "{} is given more than once; the first value is used",
+                        field.key
+                    ),
+                });
+                continue;
+            }
+            seen.push(field.key);
+            match parse_number(raw.trim(), field.whole) {
+                Some(value) => (field.set)(&mut settings, value),
+                None => notices.push(Notice {
+                    field: field.key.to_string(),
+                    message: format!(
+                        "{} = \"{}\" is not {}; using the default {}",
+                        field.key,
+                        quote(raw),
+                        if field.whole {
+                            "a whole number"
+                        } else {
+                            "a number"
+                        },
+                        field.range.default
+                    ),
+                }),
+            }
+        }
+        let (settings, mut range_notices) = settings.validated_naming(|field| field.key);
+        notices.append(&mut range_notices);
+        (settings, notices)
+    }
     /// Whether going from `self` to `next` needs a fresh model. The loss weights and the
     /// learning rate can change between two steps; everything else shapes the run from its start.
     pub fn needs_reset(&self, next: &Settings) -> bool {
@@ -146,6 +212,133 @@ impl Settings {
             || self.batch_size != next.batch_size
             || self.augment_strength != next.augment_strength
     }
+}
+
+/// One setting as the link and the validation see it.
+pub struct Field {
+    /// The name in the struct.
+    pub name: &'static str,
+    /// The short, stable name in a link's query string.
+    pub key: &'static str,
+    pub range: Range,
+    /// Whether only whole numbers are allowed.
+    pub whole: bool,
+    get: fn(&Settings) -> f64,
+    set: fn(&mut Settings, f64),
+}
+
+/// Every setting, in the order links list them.
+pub const FIELDS: [Field; 7] = [
+    Field {
+        name: "seed",
+        key: "seed",
+        range: SEED,
+        whole: true,
+        get: |s| s.seed as f64,
+        set: |s, v| s.seed = v as u64,
+    },
+    Field {
+        name: "learning_rate",
+        key: "lr",
+        range: LEARNING_RATE,
+        whole: false,
+        get: |s| s.learning_rate,
+        set: |s, v| s.learning_rate = v,
+    },
+    Field {
+        name: "batch_size",
+        key: "batch",
+        range: BATCH_SIZE,
+        whole: true,
+        get: |s| s.batch_size as f64,
+        set: |s, v| s.batch_size = v as usize,
+    },
+    Field {
+        name: "invariance_weight",
+        key: "lambda",
+        range: INVARIANCE,
+        whole: false,
+        get: |s| s.invariance_weight,
+        set: |s, v| s.invariance_weight = v,
+    },
+    Field {
+        name: "variance_weight",
+        key: "mu",
+        range: VARIANCE,
+        whole: false,
+        get: |s| s.variance_weight,
+        set: |s, v| s.variance_weight = v,
+    },
+    Field {
+        name: "covariance_weight",
+        key: "nu",
+        range: COVARIANCE,
+        whole: false,
+        get: |s| s.covariance_weight,
+        set: |s, v| s.covariance_weight = v,
+    },
+    Field {
+        name: "augment_strength",
+        key: "aug",
+        range: AUGMENT_STRENGTH,
+        whole: false,
+        get: |s| s.augment_strength,
+        set: |s, v| s.augment_strength = v,
+    },
+];
+
+/// Formats a setting for a link: whole numbers without a fraction, others in the shortest form
+/// that parses back to the same `f64`.
+fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e16 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A number short enough for a notice: scientific notation when plain would be long.
+fn readable(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e6).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Parses one raw value: a plain decimal or scientific number. Rust's parser also accepts
+/// "inf" and "NaN"; those are refused here, and the range check refuses what overflows.
+fn parse_number(raw: &str, whole: bool) -> Option<f64> {
+    if whole {
+        // Whole numbers go through u64 so a seed above 2^53 is not silently rounded.
+        let n: u64 = raw.parse().ok()?;
+        return if n <= SEED_MAX {
+            Some(n as f64)
+        } else {
+            Some(f64::INFINITY)
+        };
+    }
+    let plain = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    if !plain || raw.is_empty() {
+        return None;
+    }
+    raw.parse().ok()
+}
+
+/// At most [`QUOTE_MAX`] characters of `text`, control characters replaced, for a notice.
+fn quote(text: &str) -> String {
+    let mut quoted: String = text
+        .chars()
+        .take(QUOTE_MAX)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if text.chars().count() > QUOTE_MAX {
+        quoted.push('…');
+    }
+    quoted
 }
 
 #[cfg(test)]
@@ -170,7 +363,7 @@ mod tests {
         let (s, notices) = raw.validated();
         assert_eq!(s, Settings::default());
         let fields: Vec<_> = notices.iter().map(|n| n.field.as_str()).collect();
-        assert_eq!(fields, ["variance_weight", "learning_rate", "batch_size"]);
+        assert_eq!(fields, ["learning_rate", "batch_size", "variance_weight"]);
     }
 
     #[test]
@@ -189,5 +382,91 @@ mod tests {
             batch_size: 64,
             ..a.clone()
         }));
+    }
+
+    fn query(link: &str) -> (Settings, Vec<Notice>) {
+        let pairs: Vec<(&str, &str)> = link
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
+        Settings::from_query(pairs, &["embed", "hide"])
+    }
+
+    #[test]
+    fn a_link_round_trips_exactly() {
+        let settings = Settings {
+            seed: SEED_MAX,
+            learning_rate: 10f64.powf(-2.3),
+            batch_size: 64,
+            invariance_weight: 12.5,
+            variance_weight: 0.0,
+            covariance_weight: 0.1,
+            augment_strength: 0.35,
+        };
+        let link = |s: &Settings| {
+            s.to_query()
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let first = link(&settings);
+        let (parsed, notices) = query(&first);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(parsed, settings);
+        assert_eq!(link(&parsed), first);
+        assert_eq!(
+            link(&Settings::default()),
+            "seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6"
+        );
+    }
+
+    #[test]
+    fn hostile_values_fall_back_to_defaults_with_a_notice_each() {
+        let long = "9".repeat(100_000);
+        let cases: [(&str, String); 14] = [
+            ("seed", "-1".into()),
+            ("seed", "9007199254740992".into()), // 2^53: one past the largest
+            ("seed", "1.5".into()),
+            ("lr", "0".into()),
+            ("lr", "NaN".into()),
+            ("lr", "inf".into()),
+            ("lr", "1e308".into()),
+            ("lr", "-0.01".into()),
+            ("batch", "0".into()),
+            ("batch", long.clone()),
+            ("lambda", "<script>alert(1)</script>".into()),
+            ("mu", "\"><img src=x onerror=alert(1)>".into()),
+            ("nu", "".into()),
+            ("aug", "0x10".into()),
+        ];
+        for (key, value) in &cases {
+            let (settings, notices) = query(&format!("{key}={value}"));
+            assert_eq!(settings, Settings::default(), "{key}={value}");
+            assert_eq!(notices.len(), 1, "{key}={value}: {notices:?}");
+            assert_eq!(notices[0].field, *key);
+            let quoted = notices[0].message.chars().count();
+            assert!(
+                quoted < QUOTE_MAX + 80,
+                "{key}: a notice of {quoted} characters"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_and_repeated_parameters_get_a_notice_and_the_page_keys_none() {
+        let (settings, notices) = query("seed=7&seed=8&embed=loss&hide=seed&colour=red");
+        assert_eq!(settings.seed, 7);
+        let fields: Vec<_> = notices.iter().map(|n| n.field.as_str()).collect();
+        assert_eq!(fields, ["seed", "colour"]);
+    }
+
+    #[test]
+    fn zero_is_a_valid_seed_and_weight() {
+        let (settings, notices) = query("seed=0&lambda=0&mu=0&nu=0&aug=0");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(settings.seed, 0);
+        assert_eq!(settings.invariance_weight, 0.0);
     }
 }

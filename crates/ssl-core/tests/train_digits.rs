@@ -57,3 +57,34 @@ fn the_same_seed_gives_the_same_losses() {
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));
 }
+
+#[test]
+fn a_learning_rate_of_10_diverges_and_the_error_names_it() {
+    let data = bundled_digits();
+    let settings = Settings {
+        learning_rate: 10.0,
+        ..Settings::default()
+    };
+    let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
+    let error = (0..50)
+        .find_map(|_| trainer.step().err())
+        .expect("lr = 10 should diverge within 50 steps");
+    assert!(error.is_divergence(), "{error}");
+    assert!(error.to_string().contains("learning rate 10"), "{error}");
+}
+
+#[test]
+fn stepping_on_after_a_rewind_repeats_the_steps_exactly() {
+    let data = bundled_digits();
+    let mut trainer = Trainer::new(&data, Settings::default(), ssl_core::cpu_device()).unwrap();
+    assert_eq!(trainer.checkpoint_step(), Some(0));
+    for _ in 0..3 {
+        trainer.step().unwrap();
+    }
+    trainer.checkpoint();
+    let first: Vec<_> = (0..4).map(|_| trainer.step().unwrap()).collect();
+    assert_eq!(trainer.rewind(), Some(3));
+    assert_eq!(trainer.steps_done(), 3);
+    let again: Vec<_> = (0..4).map(|_| trainer.step().unwrap()).collect();
+    assert_eq!(first, again);
+}

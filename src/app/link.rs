@@ -1,0 +1,108 @@
+//! The link: the run's settings live in the page's query string. It is read once when the page
+//! opens (two-step parsing in [`Settings::from_query`]) and rewritten whenever a setting changes,
+//! so the address bar always holds a link that reproduces the run. The one module of the page that
+//! touches `location` and `history`.
+
+use ssl_core::settings::{Notice, Settings};
+use wasm_bindgen::JsValue;
+use web_sys::UrlSearchParams;
+
+use crate::protocol::DebugOptions;
+
+/// Parameters the page reads itself, which the settings parser skips.
+const PAGE_KEYS: [&str; 3] = ["embed", "hide", DEBUG_PANIC_AT];
+/// Parameters kept when the link is rewritten (the debug ones are dropped on purpose, so a shared
+/// link never carries a fault).
+const KEPT_KEYS: [&str; 2] = ["embed", "hide"];
+/// The hidden parameter that makes the worker panic before a given step, for the tests.
+const DEBUG_PANIC_AT: &str = "debug-panic-at";
+/// The most parameters read from one link; a link with thousands is not worth parsing.
+const MAX_PARAMETERS: usize = 64;
+
+/// What a link asked for.
+pub struct Link {
+    pub settings: Settings,
+    /// One per value that could not be used.
+    pub notices: Vec<Notice>,
+    pub debug: DebugOptions,
+}
+
+fn search_params() -> Option<UrlSearchParams> {
+    let search = web_sys::window()?.location().search().ok()?;
+    UrlSearchParams::new_with_str(&search).ok()
+}
+
+/// The query string's pairs, decoded by the browser's own parser.
+fn pairs(params: &UrlSearchParams) -> Vec<(String, String)> {
+    let Ok(Some(entries)) = js_sys::try_iter(&params.entries()) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pair = js_sys::Array::from(&entry);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Reads the settings and debug options from the page's address.
+pub fn read() -> Link {
+    let pairs = search_params().map(|p| pairs(&p)).unwrap_or_default();
+    let read = &pairs[..pairs.len().min(MAX_PARAMETERS)];
+    let (settings, mut notices) = Settings::from_query(
+        read.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &PAGE_KEYS,
+    );
+    if pairs.len() > MAX_PARAMETERS {
+        notices.push(Notice {
+            field: "link".into(),
+            message: format!(
+                "the link has {} parameters; only the first {MAX_PARAMETERS} were read",
+                pairs.len()
+            ),
+        });
+    }
+    let mut debug = DebugOptions::default();
+    if let Some((_, raw)) = read.iter().find(|(k, _)| k == DEBUG_PANIC_AT) {
+        match raw.parse::<usize>() {
+            Ok(step) if step > 0 => debug.panic_at_step = Some(step),
+            _ => notices.push(Notice {
+                field: DEBUG_PANIC_AT.into(),
+                message: format!("{DEBUG_PANIC_AT} must be a step number from 1; ignored"),
+            }),
+        }
+    }
+    Link {
+        settings,
+        notices,
+        debug,
+    }
+}
+
+/// Rewrites the address to hold `settings` (and the page's own parameters), without adding a
+/// history entry and without reloading.
+pub fn write(settings: &Settings) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(next) = UrlSearchParams::new() else {
+        return;
+    };
+    for (key, value) in settings.to_query() {
+        next.append(key, &value);
+    }
+    if let Some(current) = search_params() {
+        for key in KEPT_KEYS {
+            if let Some(value) = current.get(key) {
+                next.append(key, &value);
+            }
+        }
+    }
+    let query = format!("?{}", String::from(next.to_string()));
+    let unchanged = window.location().search().is_ok_and(|s| s == query);
+    if let (false, Ok(history)) = (unchanged, window.history()) {
+        // A failure here only leaves the old address in the bar; the run is unaffected.
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&query));
+    }
+}
