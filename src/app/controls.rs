@@ -4,6 +4,7 @@
 //! strength and seed shape a run from its start, so changing them asks for a reset.
 
 use leptos::prelude::*;
+use ssl_core::method::Method;
 use ssl_core::settings::{self, Range, Settings};
 
 use super::AppState;
@@ -103,6 +104,38 @@ fn range_max(r: Range, cap: f64) -> f64 {
     r.max.min(cap)
 }
 
+/// The method select. A method shapes the run from its first step, so choosing one starts a
+/// fresh run at once (as choosing a data set does in TensorFlow Playground).
+#[component]
+fn MethodSelect() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="slider">
+            <label for="method">"Method"</label>
+            <select
+                id="method"
+                data-testid="method"
+                aria-describedby="method-help"
+                prop:value=move || state.settings.with(|s| s.method.key())
+                on:change=move |ev| {
+                    if let Some(method) = Method::from_key(&event_target_value(&ev)) {
+                        state.settings.update(|s| s.method = method);
+                        state.reset();
+                    }
+                }
+            >
+                {Method::ALL
+                    .map(|m| view! { <option value=m.key()>{m.label()}</option> })
+                    .to_vec()}
+            </select>
+            <small id="method-help" class="help">
+                "VICReg and Barlow Twins regularize the embedding's statistics; SimCLR contrasts "
+                "each sample with the rest of the batch. Changing it starts a new run."
+            </small>
+        </div>
+    }
+}
+
 #[component]
 pub fn Controls() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -149,7 +182,33 @@ pub fn Controls() -> impl IntoView {
             </p>
         </Show>
 
+        <MethodSelect />
         <h3>"Loss weights (apply at the next step)"</h3>
+        <Show when=move || state.settings.with(|s| s.method == Method::Simclr)>
+            <Slider
+                label="Temperature τ"
+                help=concat!(
+                    "SimCLR's softmax temperature: lower makes each sample compete harder against ",
+                    "its nearest negatives."
+                )
+                min=settings::TEMPERATURE.min.log10() max=settings::TEMPERATURE.max.log10()
+                step=0.05 scale=Scale::Log10
+                get=|s| s.temperature set=|s, v| s.temperature = v format=two_places
+            />
+        </Show>
+        <Show when=move || state.settings.with(|s| s.method == Method::Barlow)>
+            <Slider
+                label="Off-diagonal λ"
+                help=concat!(
+                    "Barlow Twins' weight of redundancy reduction: how strongly different ",
+                    "embedding dimensions are decorrelated across the two views."
+                )
+                min=-4.0 max=settings::OFFDIAG_WEIGHT.max.log10()
+                step=0.1 scale=Scale::Log10
+                get=|s| s.offdiag_weight set=|s, v| s.offdiag_weight = v format=scientific
+            />
+        </Show>
+        <Show when=move || state.settings.with(|s| s.method == Method::Vicreg)>
         <Slider
             label="Invariance λ"
             help="How strongly the two views of a sample are pulled together."
@@ -171,6 +230,7 @@ pub fn Controls() -> impl IntoView {
             min=0.0 max=range_max(settings::COVARIANCE, 10.0) step=0.1 scale=Scale::Linear
             get=|s| s.covariance_weight set=|s, v| s.covariance_weight = v format=plain
         />
+        </Show>
         <Slider
             label="Learning rate"
             help="Adam's step size. Too high and training diverges."

@@ -136,23 +136,14 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ssl_core::loss::{VicregTerms, VicregWeights};
+    use ssl_core::method::Method;
 
     fn report(step: usize) -> StepReport {
-        let terms = VicregTerms {
-            invariance: 1.0,
-            variance: 0.5,
-            covariance: 0.1,
-        };
-        let weights = VicregWeights {
-            invariance: 25.0,
-            variance: 25.0,
-            covariance: 1.0,
-        };
         StepReport {
             step,
-            terms,
-            weights,
+            method: Method::Vicreg,
+            terms: [1.0, 0.5, 0.1],
+            weights: [25.0, 25.0, 1.0],
             total: 37.6,
         }
     }

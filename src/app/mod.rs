@@ -206,7 +206,8 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"SSL Explorer"</h1>
             <p class="lede">
-                "Train a small self-supervised network (VICReg) on 1,797 handwritten digits, "
+                "Train a small self-supervised network (VICReg, SimCLR or Barlow Twins) on 1,797 "
+                "handwritten digits, "
                 "here in your browser, and watch its embeddings sort themselves by digit, "
                 "although no label "
                 "is ever shown to the training."
@@ -225,7 +226,9 @@ pub fn App() -> impl IntoView {
             <p>
                 "Data: the UCI optical recognition of handwritten digits "
                 "(Alpaydin and Kaynak, 1998), "
-                "as shipped with scikit-learn. Method: VICReg (Bardes, Ponce and LeCun, 2022). "
+                "as shipped with scikit-learn. Methods: VICReg (Bardes, Ponce and LeCun, 2022), "
+                "SimCLR (Chen, Kornblith, Norouzi and Hinton, 2020), Barlow Twins (Zbontar, Jing, "
+                "Misra, LeCun and Deny, 2021). "
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."
             </p>

@@ -16,6 +16,7 @@ pub mod contrastive;
 pub mod data;
 pub mod error;
 pub mod loss;
+pub mod method;
 pub mod metrics;
 pub mod model;
 pub mod pca;

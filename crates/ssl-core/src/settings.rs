@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::method::Method;
+
 /// The inclusive range a numeric setting must lie in, and its default.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {
@@ -57,6 +59,20 @@ pub const AUGMENT_STRENGTH: Range = Range {
     default: 0.6,
 };
 
+/// SimCLR's temperature tau: lower sharpens the softmax over the batch (the official CIFAR-10
+/// recipe uses 0.5, ImageNet 0.1).
+pub const TEMPERATURE: Range = Range {
+    min: 0.05,
+    max: 2.0,
+    default: 0.5,
+};
+/// Barlow Twins' weight of the off-diagonal (redundancy reduction) term; the paper's 5e-3.
+pub const OFFDIAG_WEIGHT: Range = Range {
+    min: 0.0,
+    max: 0.1,
+    default: 5e-3,
+};
+
 /// The largest seed: every seed must survive a trip through a JavaScript number unchanged.
 pub const SEED_MAX: u64 = (1 << 53) - 1;
 /// The seed, any whole number up to [`SEED_MAX`].
@@ -74,6 +90,8 @@ pub const QUOTE_MAX: usize = 40;
 pub struct Settings {
     /// Seeds the split, the initial weights, the batches and the augmentations.
     pub seed: u64,
+    #[serde(default)]
+    pub method: Method,
     /// Weight of the invariance term (lambda).
     pub invariance_weight: f64,
     /// Weight of the variance term (mu).
@@ -83,18 +101,35 @@ pub struct Settings {
     pub learning_rate: f64,
     pub batch_size: usize,
     pub augment_strength: f64,
+    /// SimCLR's temperature.
+    #[serde(default = "default_temperature")]
+    pub temperature: f64,
+    /// Barlow Twins' off-diagonal weight.
+    #[serde(default = "default_offdiag_weight")]
+    pub offdiag_weight: f64,
+}
+
+fn default_temperature() -> f64 {
+    TEMPERATURE.default
+}
+
+fn default_offdiag_weight() -> f64 {
+    OFFDIAG_WEIGHT.default
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             seed: SEED.default as u64,
+            method: Method::default(),
             invariance_weight: INVARIANCE.default,
             variance_weight: VARIANCE.default,
             covariance_weight: COVARIANCE.default,
             learning_rate: LEARNING_RATE.default,
             batch_size: BATCH_SIZE.default as usize,
             augment_strength: AUGMENT_STRENGTH.default,
+            temperature: TEMPERATURE.default,
+            offdiag_weight: OFFDIAG_WEIGHT.default,
         }
     }
 }
@@ -140,10 +175,13 @@ impl Settings {
     /// shortest form that parses back to the same value, so parsing them gives these settings
     /// exactly (and serializing again gives the same link).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        FIELDS
-            .iter()
-            .map(|field| (field.key, format_number((field.get)(self))))
-            .collect()
+        let mut pairs = vec![(METHOD_KEY, self.method.key().to_string())];
+        pairs.extend(
+            FIELDS
+                .iter()
+                .map(|field| (field.key, format_number((field.get)(self)))),
+        );
+        pairs
     }
 
     /// Parses settings from query-string pairs (already percent-decoded), in two steps: raw
@@ -160,6 +198,29 @@ impl Settings {
         let mut seen = Vec::new();
         for (key, raw) in pairs {
             if ignored.contains(&key) {
+                continue;
+            }
+            if key == METHOD_KEY {
+                if seen.contains(&METHOD_KEY) {
+                    notices.push(Notice {
+                        field: METHOD_KEY.to_string(),
+                        message: "method is given more than once; the first value is used".into(),
+                    });
+                    continue;
+                }
+                seen.push(METHOD_KEY);
+                match Method::from_key(raw.trim()) {
+                    Some(method) => settings.method = method,
+                    None => notices.push(Notice {
+                        field: METHOD_KEY.to_string(),
+                        message: format!(
+                            "method = \"{}\" is not one of {}; using the default {}",
+                            quote(raw),
+                            Method::ALL.map(Method::key).join(", "),
+                            Method::default().key()
+                        ),
+                    }),
+                }
                 continue;
             }
             let Some(field) = FIELDS.iter().find(|f| f.key == key) else {
@@ -209,6 +270,7 @@ impl Settings {
     /// learning rate can change between two steps; everything else shapes the run from its start.
     pub fn needs_reset(&self, next: &Settings) -> bool {
         self.seed != next.seed
+            || self.method != next.method
             || self.batch_size != next.batch_size
             || self.augment_strength != next.augment_strength
     }
@@ -227,8 +289,11 @@ pub struct Field {
     set: fn(&mut Settings, f64),
 }
 
-/// Every setting, in the order links list them.
-pub const FIELDS: [Field; 7] = [
+/// The link key of the method (the one setting that is not a number).
+pub const METHOD_KEY: &str = "method";
+
+/// Every numeric setting, in the order links list them (after the method).
+pub const FIELDS: [Field; 9] = [
     Field {
         name: "seed",
         key: "seed",
@@ -284,6 +349,22 @@ pub const FIELDS: [Field; 7] = [
         whole: false,
         get: |s| s.augment_strength,
         set: |s, v| s.augment_strength = v,
+    },
+    Field {
+        name: "temperature",
+        key: "tau",
+        range: TEMPERATURE,
+        whole: false,
+        get: |s| s.temperature,
+        set: |s, v| s.temperature = v,
+    },
+    Field {
+        name: "offdiag_weight",
+        key: "offdiag",
+        range: OFFDIAG_WEIGHT,
+        whole: false,
+        get: |s| s.offdiag_weight,
+        set: |s, v| s.offdiag_weight = v,
     },
 ];
 
@@ -403,6 +484,9 @@ mod tests {
             variance_weight: 0.0,
             covariance_weight: 0.1,
             augment_strength: 0.35,
+            method: Method::Barlow,
+            temperature: 0.1,
+            offdiag_weight: 0.0051,
         };
         let link = |s: &Settings| {
             s.to_query()
@@ -418,14 +502,16 @@ mod tests {
         assert_eq!(link(&parsed), first);
         assert_eq!(
             link(&Settings::default()),
-            "seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6"
+            "method=vicreg&seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
         );
     }
 
     #[test]
     fn hostile_values_fall_back_to_defaults_with_a_notice_each() {
         let long = "9".repeat(100_000);
-        let cases: [(&str, String); 14] = [
+        let cases: [(&str, String); 16] = [
+            ("method", "VICReg<svg onload=alert(1)>".into()),
+            ("tau", "0".into()),
             ("seed", "-1".into()),
             ("seed", "9007199254740992".into()), // 2^53: one past the largest
             ("seed", "1.5".into()),

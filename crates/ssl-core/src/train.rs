@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::CoreError;
 use crate::augment::Augmenter;
 use crate::data::{ImageDataset, Standardizer, stratified_split};
-use crate::loss::{VicregTerms, VicregWeights, vicreg_terms};
+use crate::method::{Method, StepValues, method_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
 use crate::pca::Pca;
@@ -46,12 +46,24 @@ pub fn diverged(loss: f64, first_loss: f64) -> bool {
 pub struct StepReport {
     /// The number of steps done, this one included.
     pub step: usize,
-    /// The unweighted terms.
-    pub terms: VicregTerms<f64>,
+    pub method: Method,
+    /// The unweighted terms, in the order of [`Method::terms`], padded with zeros.
+    pub terms: StepValues,
     /// The weights this step used (they can change between steps).
-    pub weights: VicregWeights,
+    pub weights: StepValues,
     /// The weighted sum that was minimised.
     pub total: f64,
+}
+
+impl StepReport {
+    /// Each term of the method with its weighted value.
+    pub fn weighted_terms(&self) -> impl Iterator<Item = (crate::method::Term, f64)> + '_ {
+        self.method
+            .terms()
+            .iter()
+            .enumerate()
+            .map(|(i, &term)| (term, self.weights[i] * self.terms[i]))
+    }
 }
 
 /// Nearest-class-centre accuracy of the embeddings, on train and on test.
@@ -260,14 +272,8 @@ impl Trainer {
         self.settings.variance_weight = next.variance_weight;
         self.settings.covariance_weight = next.covariance_weight;
         self.settings.learning_rate = next.learning_rate;
-    }
-
-    fn weights(&self) -> VicregWeights {
-        VicregWeights {
-            invariance: self.settings.invariance_weight,
-            variance: self.settings.variance_weight,
-            covariance: self.settings.covariance_weight,
-        }
+        self.settings.temperature = next.temperature;
+        self.settings.offdiag_weight = next.offdiag_weight;
     }
 
     /// The train indices of the next batch; the order is reshuffled once every sample has been
@@ -283,7 +289,7 @@ impl Trainer {
         indices
     }
 
-    /// One step of Adam on the VICReg loss of one batch of two views.
+    /// One step of Adam on the method's loss of one batch of two views.
     pub fn step(&mut self) -> Result<StepReport, CoreError> {
         // Draw the batch and its two views: each [batch, dim].
         let indices = self.next_batch();
@@ -296,26 +302,23 @@ impl Trainer {
         let view_a = Tensor::<2>::from_data(TensorData::new(a, shape), &self.device);
         let view_b = Tensor::<2>::from_data(TensorData::new(b, shape), &self.device);
 
-        // Project both views and weigh the three terms.
-        let terms = vicreg_terms(self.model.forward(view_a), self.model.forward(view_b));
-        let weights = self.weights();
-        let loss = terms.weighted(weights);
+        // Project both views and score them.
+        let method = self.settings.method;
+        let scored = method_loss(
+            &self.settings,
+            self.model.forward(view_a),
+            self.model.forward(view_b),
+        );
+        let loss = scored.loss;
 
         // Read the terms back in one transfer, before the graph is consumed.
-        let values = read_f32(Tensor::cat(
-            vec![
-                terms.invariance.clone(),
-                terms.variance.clone(),
-                terms.covariance.clone(),
-            ],
-            0,
-        ))?;
-        let terms = VicregTerms {
-            invariance: f64::from(values[0]),
-            variance: f64::from(values[1]),
-            covariance: f64::from(values[2]),
-        };
-        let total = terms.weighted(weights);
+        let values = read_f32(Tensor::cat(scored.terms, 0))?;
+        let mut terms: StepValues = [0.0; crate::method::MAX_TERMS];
+        for (term, value) in terms.iter_mut().zip(values) {
+            *term = f64::from(value);
+        }
+        let weights = method.weights(&self.settings);
+        let total: f64 = terms.iter().zip(weights).map(|(t, w)| t * w).sum();
         let first_loss = *self.first_loss.get_or_insert(total);
         if diverged(total, first_loss) {
             return Err(CoreError::Diverged {
@@ -335,6 +338,7 @@ impl Trainer {
         self.steps_done += 1;
         Ok(StepReport {
             step: self.steps_done,
+            method,
             terms,
             weights,
             total,

@@ -1,4 +1,5 @@
-//! The loss chart: each weighted VICReg term and their sum, over steps, on a log scale.
+//! The loss chart: each weighted term of the run's method and their sum, over steps, on a log
+//! scale.
 
 use plotters::prelude::*;
 
@@ -7,13 +8,9 @@ use super::{
     with_legend,
 };
 use crate::app::History;
-use ssl_core::train::StepReport;
 
 /// Values below this are drawn at it: a hinge term can be exactly 0, which a log axis cannot show.
 const FLOOR: f64 = 1e-4;
-
-/// One line of the chart: a value read off each step's report.
-type Term = fn(&StepReport) -> f64;
 
 pub fn draw(history: &History, area: Area) -> DrawResult {
     if history.steps.is_empty() {
@@ -21,23 +18,31 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     }
     area.fill(&WHITE)?;
     let steps = thinned(&history.steps, 800);
-    let series: [(&str, Term); 4] = [
-        ("total", |s| s.total),
-        ("λ · invariance", |s| {
-            s.weights.invariance * s.terms.invariance
-        }),
-        ("μ · variance", |s| s.weights.variance * s.terms.variance),
-        ("ν · covariance", |s| {
-            s.weights.covariance * s.terms.covariance
-        }),
-    ];
-    let values = |f: Term| -> Vec<(f64, f64)> {
-        steps
-            .iter()
-            .map(|s| (s.step as f64, f(s).max(FLOOR)))
-            .collect()
+    // The total, then each term of the method (a run has one method throughout); a method with
+    // one term has no separate total.
+    let method = steps[0].method;
+    let terms = method.terms();
+    let mut names = if terms.len() > 1 {
+        vec!["total"]
+    } else {
+        vec![]
     };
-    let all: Vec<Vec<(f64, f64)>> = series.iter().map(|&(_, f)| values(f)).collect();
+    names.extend(terms.iter().map(|t| t.label()));
+    let offset = names.len() - terms.len();
+    let all: Vec<Vec<(f64, f64)>> = (0..names.len())
+        .map(|line| {
+            steps
+                .iter()
+                .map(|s| {
+                    let value = match line.checked_sub(offset) {
+                        None => s.total,
+                        Some(i) => s.weights[i] * s.terms[i],
+                    };
+                    (s.step as f64, value.max(FLOOR))
+                })
+                .collect()
+        })
+        .collect();
     let top = all.iter().flatten().map(|p| p.1).fold(FLOOR, f64::max) * 2.0;
     let bottom = all
         .iter()
@@ -60,9 +65,14 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         ("weighted term (log scale)", |v| format!("{v:.0e}")),
     )?;
     let mut legend = Vec::new();
-    for (i, ((name, _), points)) in series.iter().zip(all).enumerate() {
-        let color = if i == 0 { PALETTE[9] } else { PALETTE[i] };
-        let width = if i == 0 { 3 } else { 2 };
+    for (i, (name, points)) in names.iter().zip(all).enumerate() {
+        let is_total = i < offset;
+        let color = if is_total {
+            PALETTE[9]
+        } else {
+            PALETTE[i - offset + 1]
+        };
+        let width = if is_total { 3 } else { 2 };
         chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
         legend.push((name.to_string(), color, Mark::Line { width }));
     }

@@ -13,6 +13,8 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use ssl_core::method::Method;
+
 use super::{AppState, History};
 
 /// The drawing area of a canvas.
@@ -43,7 +45,8 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 fn ChartPanel(
     title: &'static str,
     testid: &'static str,
-    explainer: &'static str,
+    /// The explainer paragraph for the run's method.
+    explainer: fn(Method) -> &'static str,
     draw: fn(&History, Area) -> DrawResult,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -66,7 +69,9 @@ fn ChartPanel(
             <figcaption><h2>{title}</h2></figcaption>
             <canvas node_ref=canvas data-testid=testid aria-label=title
                 width="640" height="360"></canvas>
-            <p class="explainer">{explainer}</p>
+            <p class="explainer">
+                {move || explainer(state.run_settings.with(|s| s.method))}
+            </p>
         </figure>
     }
 }
@@ -77,19 +82,23 @@ pub fn Charts() -> impl IntoView {
         <ChartPanel
             title="Loss terms"
             testid="chart-loss"
-            explainer=include_str!("../../../www/text/loss.txt")
+            explainer=|method| match method {
+                Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
+                Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
+                Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
+            }
             draw=loss::draw
         />
         <ChartPanel
             title="Clustering by class (NCC accuracy)"
             testid="chart-ncc"
-            explainer=include_str!("../../../www/text/ncc.txt")
+            explainer=|_| include_str!("../../../www/text/ncc.txt")
             draw=ncc::draw
         />
         <ChartPanel
             title="Test embeddings (PCA)"
             testid="chart-embedding"
-            explainer=include_str!("../../../www/text/embedding.txt")
+            explainer=|_| include_str!("../../../www/text/embedding.txt")
             draw=embedding::draw
         />
     }
