@@ -6,6 +6,7 @@
 //! pressed Reset cannot leak into the new run's charts.
 
 use serde::{Deserialize, Serialize};
+use ssl_core::data::Dataset;
 use ssl_core::settings::Settings;
 use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
 
@@ -96,6 +97,12 @@ pub enum FromWorker {
     /// The worker is up and can take messages.
     Ready {
         backend: Backend,
+    },
+    /// Part of the run's data set has arrived: `fraction` of its bytes, from 0 to 1.
+    Loading {
+        run: RunId,
+        dataset: Dataset,
+        fraction: f64,
     },
     /// A run was built: the references it will be compared against, and its first embedding view.
     Started {

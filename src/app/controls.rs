@@ -4,6 +4,7 @@
 //! strength and seed shape a run from its start, so changing them asks for a reset.
 
 use leptos::prelude::*;
+use ssl_core::data::Dataset;
 use ssl_core::method::Method;
 use ssl_core::settings::{self, Range, Settings};
 
@@ -104,6 +105,39 @@ fn range_max(r: Range, cap: f64) -> f64 {
     r.max.min(cap)
 }
 
+/// The data set select. Like the method, a data set shapes the run from its start, so choosing
+/// one starts a fresh run (and fetches the data set the first time).
+#[component]
+fn DatasetSelect() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="slider">
+            <label for="dataset">"Data set"</label>
+            <select
+                id="dataset"
+                data-testid="dataset"
+                aria-describedby="dataset-help"
+                prop:value=move || state.settings.with(|s| s.dataset.key())
+                on:change=move |ev| {
+                    if let Some(dataset) = Dataset::from_key(&event_target_value(&ev)) {
+                        state.settings.update(|s| s.dataset = dataset);
+                        state.reset();
+                    }
+                }
+            >
+                {Dataset::ALL
+                    .map(|d| view! { <option value=d.key()>{d.label()}</option> })
+                    .to_vec()}
+            </select>
+            <small id="dataset-help" class="help">
+                "The digits are built in. MNIST (1 MB) and Fashion-MNIST (2.6 MB) are fetched "
+                "from this site the first time you choose them; their 784 pixels make each step "
+                "slower."
+            </small>
+        </div>
+    }
+}
+
 /// The method select. A method shapes the run from its first step, so choosing one starts a
 /// fresh run at once (as choosing a data set does in TensorFlow Playground).
 #[component]
@@ -182,6 +216,7 @@ pub fn Controls() -> impl IntoView {
             </p>
         </Show>
 
+        <DatasetSelect />
         <MethodSelect />
         <h3>"Loss weights (apply at the next step)"</h3>
         <Show when=move || state.settings.with(|s| s.method == Method::Simclr)>

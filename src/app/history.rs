@@ -5,6 +5,8 @@
 
 use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
 
+use ssl_core::data::Dataset;
+
 use crate::protocol::{FromWorker, RunId, RunState};
 
 /// The measurements of one run, in the order they arrived.
@@ -27,6 +29,10 @@ pub struct History {
     pub failure: Option<String>,
     /// Why the run diverged, and where it can go back to.
     pub divergence: Option<Divergence>,
+    /// The data set of this run.
+    pub dataset: Dataset,
+    /// The data set being fetched for this run, and the fraction arrived.
+    pub loading: Option<(Dataset, f64)>,
 }
 
 /// A run that stopped because its loss ran away.
@@ -64,12 +70,21 @@ impl History {
     pub fn apply(&mut self, message: FromWorker) -> bool {
         match message {
             FromWorker::Ready { .. } => false,
+            FromWorker::Loading {
+                run,
+                dataset,
+                fraction,
+            } if run == self.run => {
+                self.loading = Some((dataset, fraction));
+                true
+            }
             FromWorker::Started {
                 run,
                 pixels,
                 untrained,
                 embedding,
             } if run == self.run => {
+                self.loading = None;
                 self.pixels = Some(pixels);
                 self.evaluations = vec![untrained];
                 self.untrained = Some(untrained);
@@ -103,6 +118,7 @@ impl History {
             FromWorker::Failed { run, message } | FromWorker::Crashed { run, message }
                 if run == self.run =>
             {
+                self.loading = None;
                 self.state = Some(RunState::Failed);
                 self.failure = Some(message);
                 self.steps_per_second = 0.0;

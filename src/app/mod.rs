@@ -69,7 +69,9 @@ impl AppState {
         let settings = self.settings.get_untracked();
         let run = self.history.with_untracked(|h| h.run) + 1;
         self.run_settings.set(settings.clone());
-        self.history.set(History::new(run));
+        let mut history = History::new(run);
+        history.dataset = settings.dataset;
+        self.history.set(history);
         let debug = self.debug.get_value();
         self.send(ToWorker::Start {
             run,
@@ -206,11 +208,10 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"SSL Explorer"</h1>
             <p class="lede">
-                "Train a small self-supervised network (VICReg, SimCLR or Barlow Twins) on 1,797 "
-                "handwritten digits, "
-                "here in your browser, and watch its embeddings sort themselves by digit, "
-                "although no label "
-                "is ever shown to the training."
+                "Train a small self-supervised network (VICReg, SimCLR or Barlow Twins) on "
+                "handwritten digits or pictures of clothes, here in your browser, and watch its "
+                "embeddings sort themselves by class, although no label is ever shown to the "
+                "training."
             </p>
         </header>
         <main>
@@ -225,8 +226,10 @@ pub fn App() -> impl IntoView {
         <footer>
             <p>
                 "Data: the UCI optical recognition of handwritten digits "
-                "(Alpaydin and Kaynak, 1998), "
-                "as shipped with scikit-learn. Methods: VICReg (Bardes, Ponce and LeCun, 2022), "
+                "(Alpaydin and Kaynak, 1998), as shipped with scikit-learn; MNIST (LeCun, Cortes "
+                "and Burges), the first 500 training and 100 test images of each digit; "
+                "Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017, MIT licence, Zalando SE), the "
+                "same subset rule. Methods: VICReg (Bardes, Ponce and LeCun, 2022), "
                 "SimCLR (Chen, Kornblith, Norouzi and Hinton, 2020), Barlow Twins (Zbontar, Jing, "
                 "Misra, LeCun and Deny, 2021). "
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "

@@ -59,6 +59,14 @@ pub fn StatusLine() -> impl IntoView {
                 raw=move || format!("{:.1}", memory_mb())
                 shown=move || format!("{:.0} MB", memory_mb()) />
         </div>
+        {move || history.with(|h| h.loading).map(|(dataset, fraction)| view! {
+            <p class="loading">
+                <label for="data-progress">{format!("Fetching {}: ", dataset.label())}</label>
+                <progress id="data-progress" data-testid="data-progress" max="1"
+                    value=fraction.to_string()>{format!("{:.0}%", fraction * 100.0)}</progress>
+                {format!(" {:.0}%", fraction * 100.0)}
+            </p>
+        })}
         <Show when=move || failure().is_some()>
             <p class="error" role="alert">{failure}</p>
         </Show>

@@ -11,16 +11,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::MessageEvent;
 
-use ssl_core::data::ImageDataset;
-use ssl_core::train::Trainer;
+use ssl_core::data::{Dataset, Loaded};
+use ssl_core::train::{SplitData, Trainer};
 
 use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
 use crate::protocol::{Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
 
 /// The worker's state.
 pub struct Host {
-    /// The digits, once fetched.
-    data: Option<ImageDataset>,
+    /// The data sets fetched so far (each is fetched once, when a run first asks for it).
+    data: Vec<(Dataset, Loaded)>,
     run: RunId,
     trainer: Option<Trainer>,
     state: RunState,
@@ -44,7 +44,7 @@ impl Host {
     /// Creates the host and installs the message handler.
     pub fn install() {
         let host: Shared = Rc::new(RefCell::new(Host {
-            data: None,
+            data: Vec::new(),
             run: 0,
             trainer: None,
             state: RunState::Loading,
@@ -121,9 +121,12 @@ impl Host {
 
     /// Builds a fresh trainer for `run` and reports its references.
     fn start_run(&mut self, settings: ssl_core::settings::Settings) {
-        let Some(data) = &self.data else { return };
+        let Some((_, loaded)) = self.data.iter().find(|(d, _)| *d == settings.dataset) else {
+            return;
+        };
         let (settings, _) = settings.validated();
-        let built = Trainer::new(data, settings, ssl_core::cpu_device()).and_then(|trainer| {
+        let built = SplitData::for_run(loaded, settings.seed).and_then(|split| {
+            let trainer = Trainer::with_split(split, settings, ssl_core::cpu_device())?;
             let pixels = trainer.data().pixel_baseline();
             let untrained = trainer.evaluate()?;
             let embedding = trainer.embedding_view()?;
@@ -160,7 +163,7 @@ fn handle(host: &Shared, message: ToWorker) {
             h.trainer = None;
             h.stop_at = None;
             h.set_state(RunState::Loading);
-            if h.data.is_some() {
+            if h.data.iter().any(|(d, _)| *d == settings.dataset) {
                 h.start_run(settings);
             } else {
                 drop(h);
@@ -205,19 +208,31 @@ fn handle(host: &Shared, message: ToWorker) {
     }
 }
 
-/// Fetches the digits, then starts `run` unless a newer Start arrived meanwhile.
+/// Fetches the run's data set, reporting progress, then starts `run` unless a newer Start
+/// arrived meanwhile.
 fn load_then_start(host: Shared, run: RunId, settings: ssl_core::settings::Settings) {
     wasm_bindgen_futures::spawn_local(async move {
-        let loaded = super::data::load_digits().await;
+        let dataset = settings.dataset;
+        let loaded = super::data::load(dataset, |fraction| {
+            post(&FromWorker::Loading {
+                run,
+                dataset,
+                fraction,
+            })
+        })
+        .await;
         let mut h = host.borrow_mut();
         match loaded {
             Ok(data) => {
-                h.data = Some(data);
+                if !h.data.iter().any(|(d, _)| *d == dataset) {
+                    h.data.push((dataset, data));
+                }
                 if h.run == run {
                     h.start_run(settings);
                 }
             }
-            Err(message) => h.fail(message),
+            Err(message) if h.run == run => h.fail(message),
+            Err(_) => {}
         }
     });
 }

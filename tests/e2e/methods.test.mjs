@@ -50,3 +50,40 @@ for (const [method, slider, ceiling] of [
     await page.close();
   });
 }
+
+test('MNIST is fetched only when chosen, with a progress bar, and trains with another method', async () => {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.addInitScript(() => {
+    window.progressSeen = [];
+    new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid="data-progress"]');
+      if (bar) window.progressSeen.push(Number(bar.value));
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.goto(server.url);
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  assert.ok(!requests.some((p) => p.includes('/data/mnist/')), 'MNIST fetched before it was chosen');
+
+  await page.selectOption('[data-testid="dataset"]', 'mnist');
+  await page.waitForFunction(() => location.search.includes('dataset=mnist'));
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  assert.equal(requests.filter((p) => p.includes('/data/mnist/')).length, 4);
+  const seen = await page.evaluate(() => window.progressSeen);
+  assert.ok(seen.length > 0, 'the progress bar was shown');
+  assert.ok(seen.every((v) => v >= 0 && v <= 1), `progress values ${seen}`);
+  assert.equal(await page.$('[data-testid="data-progress"]'), null, 'and hidden once loaded');
+
+  await page.selectOption('[data-testid="method"]', 'barlow');
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.$eval('[data-testid="step"]', (b) => {
+    for (let i = 0; i < 25; i++) b.click();
+  });
+  await page.waitForSelector('[data-testid="step-count"][data-value="25"]', { timeout: 120_000 });
+  const ncc = Number(await readout(page, 'ncc-test'));
+  assert.ok(ncc > 0.1 && ncc <= 1, `MNIST test NCC ${ncc}`);
+  assert.match(await page.textContent('[data-testid="chart-embedding"] + p, figure'), /./);
+  await page.screenshot({ path: join(here, 'artifacts', 'mnist-barlow.png'), fullPage: true });
+  await page.close();
+});

@@ -9,6 +9,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use serde::{Deserialize, Serialize};
+
 use crate::CoreError;
 
 /// A set of grey-scale images with one class label each.
@@ -141,6 +143,145 @@ pub fn digits(pixels_gz: &[u8], labels_gz: &[u8]) -> Result<ImageDataset, CoreEr
         width: 8,
         classes: 10,
         max_value: 16.0,
+    })
+}
+
+/// A bundled data set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dataset {
+    /// scikit-learn's 8x8 digits: 1,797 images, split by the run's seed. Fetched at start.
+    #[default]
+    Digits,
+    /// MNIST, 5,000 train and 1,000 test images of 28x28, already split.
+    Mnist,
+    /// Fashion-MNIST, 5,000 train and 1,000 test images of 28x28, already split.
+    Fashion,
+}
+
+/// One file of a data set, relative to the site's `data/` folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataFile {
+    pub path: &'static str,
+    /// Its size as bundled (gzip), for a progress bar when the host sends no length.
+    pub gzip_bytes: usize,
+}
+
+impl Dataset {
+    pub const ALL: [Dataset; 3] = [Dataset::Digits, Dataset::Mnist, Dataset::Fashion];
+
+    /// The name in a link (`dataset=mnist`) and in the select.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dataset::Digits => "digits",
+            Dataset::Mnist => "mnist",
+            Dataset::Fashion => "fashion",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Dataset> {
+        Dataset::ALL.into_iter().find(|d| d.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dataset::Digits => "Digits (8x8, 1,797)",
+            Dataset::Mnist => "MNIST (28x28, 6,000)",
+            Dataset::Fashion => "Fashion-MNIST (28x28, 6,000)",
+        }
+    }
+
+    /// The name of each class, for legends.
+    pub fn class_names(self) -> [&'static str; 10] {
+        match self {
+            Dataset::Digits | Dataset::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            Dataset::Fashion => [
+                "T-shirt/top",
+                "trouser",
+                "pullover",
+                "dress",
+                "coat",
+                "sandal",
+                "shirt",
+                "sneaker",
+                "bag",
+                "ankle boot",
+            ],
+        }
+    }
+
+    /// The files to fetch: pixels then labels, for the whole set (digits) or train then test.
+    /// Sizes from `shared/data/manifest.json`.
+    pub fn files(self) -> &'static [DataFile] {
+        match self {
+            Dataset::Digits => &DIGITS_FILES,
+            Dataset::Mnist => &MNIST_FILES,
+            Dataset::Fashion => &FASHION_FILES,
+        }
+    }
+}
+
+const fn file(path: &'static str, gzip_bytes: usize) -> DataFile {
+    DataFile { path, gzip_bytes }
+}
+
+const DIGITS_FILES: [DataFile; 2] = [
+    file("data/digits/digits_x.u8.gz", 44_089),
+    file("data/digits/digits_y.u8.gz", 142),
+];
+const MNIST_FILES: [DataFile; 4] = [
+    file("data/mnist/mnist_train5k_test1k_train_x.u8.gz", 813_128),
+    file("data/mnist/mnist_train5k_test1k_train_y.u8.gz", 2_504),
+    file("data/mnist/mnist_train5k_test1k_test_x.u8.gz", 158_175),
+    file("data/mnist/mnist_train5k_test1k_test_y.u8.gz", 516),
+];
+const FASHION_FILES: [DataFile; 4] = [
+    file(
+        "data/fashion/fashion_train5k_test1k_train_x.u8.gz",
+        2_177_715,
+    ),
+    file("data/fashion/fashion_train5k_test1k_train_y.u8.gz", 2_548),
+    file("data/fashion/fashion_train5k_test1k_test_x.u8.gz", 436_237),
+    file("data/fashion/fashion_train5k_test1k_test_y.u8.gz", 513),
+];
+
+/// A data set as loaded: whole (split later by each run's seed) or already split.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Whole(ImageDataset),
+    Split {
+        train: ImageDataset,
+        test: ImageDataset,
+    },
+}
+
+/// Decodes the fetched bytes of `dataset`'s files, in the order of [`Dataset::files`].
+pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, CoreError> {
+    let expected = dataset.files().len();
+    if files.len() != expected {
+        return Err(CoreError::Shape {
+            name: dataset.key().to_string(),
+            expected,
+            actual: files.len(),
+        });
+    }
+    let mnist_like = |name, pixels: &[u8], labels: &[u8]| {
+        ImageDataset::decode(&RawImages {
+            name,
+            pixels_gz: pixels,
+            labels_gz: labels,
+            height: 28,
+            width: 28,
+            classes: 10,
+            max_value: 255.0,
+        })
+    };
+    Ok(match dataset {
+        Dataset::Digits => Loaded::Whole(digits(&files[0], &files[1])?),
+        Dataset::Mnist | Dataset::Fashion => Loaded::Split {
+            train: mnist_like(dataset.files()[0].path, &files[0], &files[1])?,
+            test: mnist_like(dataset.files()[2].path, &files[2], &files[3])?,
+        },
     })
 }
 

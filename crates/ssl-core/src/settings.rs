@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::Dataset;
 use crate::method::Method;
 
 /// The inclusive range a numeric setting must lie in, and its default.
@@ -91,6 +92,8 @@ pub struct Settings {
     /// Seeds the split, the initial weights, the batches and the augmentations.
     pub seed: u64,
     #[serde(default)]
+    pub dataset: Dataset,
+    #[serde(default)]
     pub method: Method,
     /// Weight of the invariance term (lambda).
     pub invariance_weight: f64,
@@ -121,6 +124,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             seed: SEED.default as u64,
+            dataset: Dataset::default(),
             method: Method::default(),
             invariance_weight: INVARIANCE.default,
             variance_weight: VARIANCE.default,
@@ -175,7 +179,10 @@ impl Settings {
     /// shortest form that parses back to the same value, so parsing them gives these settings
     /// exactly (and serializing again gives the same link).
     pub fn to_query(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![(METHOD_KEY, self.method.key().to_string())];
+        let mut pairs = vec![
+            (DATASET_KEY, self.dataset.key().to_string()),
+            (METHOD_KEY, self.method.key().to_string()),
+        ];
         pairs.extend(
             FIELDS
                 .iter()
@@ -200,26 +207,44 @@ impl Settings {
             if ignored.contains(&key) {
                 continue;
             }
-            if key == METHOD_KEY {
-                if seen.contains(&METHOD_KEY) {
+            if key == METHOD_KEY || key == DATASET_KEY {
+                if seen.contains(&key) {
                     notices.push(Notice {
-                        field: METHOD_KEY.to_string(),
-                        message: "method is given more than once; the first value is used".into(),
+                        field: key.to_string(),
+                        message: format!("{key} is given more than once; the first value is used"),
                     });
                     continue;
                 }
-                seen.push(METHOD_KEY);
-                match Method::from_key(raw.trim()) {
-                    Some(method) => settings.method = method,
-                    None => notices.push(Notice {
-                        field: METHOD_KEY.to_string(),
-                        message: format!(
-                            "method = \"{}\" is not one of {}; using the default {}",
-                            quote(raw),
+                seen.push(if key == METHOD_KEY {
+                    METHOD_KEY
+                } else {
+                    DATASET_KEY
+                });
+                let raw = raw.trim();
+                let chosen = if key == METHOD_KEY {
+                    Method::from_key(raw).map(|m| settings.method = m)
+                } else {
+                    Dataset::from_key(raw).map(|d| settings.dataset = d)
+                };
+                if chosen.is_none() {
+                    let (keys, default) = if key == METHOD_KEY {
+                        (
                             Method::ALL.map(Method::key).join(", "),
-                            Method::default().key()
+                            Method::default().key(),
+                        )
+                    } else {
+                        (
+                            Dataset::ALL.map(Dataset::key).join(", "),
+                            Dataset::default().key(),
+                        )
+                    };
+                    notices.push(Notice {
+                        field: key.to_string(),
+                        message: format!(
+                            "{key} = \"{}\" is not one of {keys}; using the default {default}",
+                            quote(raw)
                         ),
-                    }),
+                    });
                 }
                 continue;
             }
@@ -271,6 +296,7 @@ impl Settings {
     pub fn needs_reset(&self, next: &Settings) -> bool {
         self.seed != next.seed
             || self.method != next.method
+            || self.dataset != next.dataset
             || self.batch_size != next.batch_size
             || self.augment_strength != next.augment_strength
     }
@@ -289,8 +315,10 @@ pub struct Field {
     set: fn(&mut Settings, f64),
 }
 
-/// The link key of the method (the one setting that is not a number).
+/// The link key of the method, one of the two settings that are not numbers.
 pub const METHOD_KEY: &str = "method";
+/// The link key of the data set.
+pub const DATASET_KEY: &str = "dataset";
 
 /// Every numeric setting, in the order links list them (after the method).
 pub const FIELDS: [Field; 9] = [
@@ -485,6 +513,7 @@ mod tests {
             covariance_weight: 0.1,
             augment_strength: 0.35,
             method: Method::Barlow,
+            dataset: Dataset::Fashion,
             temperature: 0.1,
             offdiag_weight: 0.0051,
         };
@@ -502,14 +531,15 @@ mod tests {
         assert_eq!(link(&parsed), first);
         assert_eq!(
             link(&Settings::default()),
-            "method=vicreg&seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
+            "dataset=digits&method=vicreg&seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
         );
     }
 
     #[test]
     fn hostile_values_fall_back_to_defaults_with_a_notice_each() {
         let long = "9".repeat(100_000);
-        let cases: [(&str, String); 16] = [
+        let cases: [(&str, String); 17] = [
+            ("dataset", "../../etc/passwd".into()),
             ("method", "VICReg<svg onload=alert(1)>".into()),
             ("tau", "0".into()),
             ("seed", "-1".into()),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::augment::Augmenter;
-use crate::data::{ImageDataset, Standardizer, stratified_split};
+use crate::data::{ImageDataset, Loaded, Standardizer, stratified_split};
 use crate::method::{Method, StepValues, method_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
@@ -98,6 +98,18 @@ pub struct SplitData {
 }
 
 impl SplitData {
+    /// The split a run of `loaded` with `seed` uses: the seeded split of a whole data set, or
+    /// the data set's own.
+    pub fn for_run(loaded: &Loaded, seed: u64) -> Result<Self, CoreError> {
+        match loaded {
+            Loaded::Whole(data) => Self::new(data, sub_seed(seed, SPLIT_PART)),
+            Loaded::Split { train, test } => Ok(Self {
+                train: train.clone(),
+                test: test.clone(),
+            }),
+        }
+    }
+
     /// The seeded, stratified split of `data` (see [`stratified_split`]).
     pub fn new(data: &ImageDataset, seed: u64) -> Result<Self, CoreError> {
         let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
@@ -182,7 +194,16 @@ impl Trainer {
     /// A fresh run on `data` with `settings`, training on `device` (a non-autodiff device; the
     /// trainer adds autodiff itself).
     pub fn new(data: &ImageDataset, settings: Settings, device: Device) -> Result<Self, CoreError> {
-        let data = SplitData::new(data, sub_seed(settings.seed, SPLIT_PART))?;
+        let split = SplitData::new(data, sub_seed(settings.seed, SPLIT_PART))?;
+        Self::with_split(split, settings, device)
+    }
+
+    /// A fresh run on a split already made (see [`SplitData::for_run`]).
+    pub fn with_split(
+        data: SplitData,
+        settings: Settings,
+        device: Device,
+    ) -> Result<Self, CoreError> {
         let device = device.autodiff();
         let model = ModelConfig::new()
             .with_input_dim(data.train.dim())

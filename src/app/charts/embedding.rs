@@ -1,5 +1,5 @@
 //! The embedding chart: the test embeddings on their top two principal components, one colour
-//! per digit.
+//! per class.
 
 use plotters::prelude::*;
 
@@ -60,7 +60,14 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         chart.draw_series(members)?;
     }
     let legend: Vec<_> = (0..classes)
-        .map(|c| (format!("digit {c}"), PALETTE[c % PALETTE.len()], Mark::Dot))
+        .map(|c| {
+            let names = history.dataset.class_names();
+            let name = match history.dataset {
+                ssl_core::data::Dataset::Fashion => names[c].to_string(),
+                _ => format!("digit {}", names[c]),
+            };
+            (name, PALETTE[c % PALETTE.len()], Mark::Dot)
+        })
         .collect();
     draw_legend(&strip, &legend)?;
     area.present()?;
