@@ -61,6 +61,11 @@ impl History {
         self.evaluations.last()
     }
 
+    /// The latest value of a measure that not every evaluation has (the probe).
+    pub fn latest_of(&self, measure: impl Fn(&Evaluation) -> Option<f64>) -> Option<f64> {
+        self.evaluations.iter().rev().find_map(measure)
+    }
+
     pub fn latest_step(&self) -> Option<&StepReport> {
         self.steps.last()
     }
@@ -202,6 +207,10 @@ mod tests {
             step,
             ncc_train: 0.5,
             ncc_test: 0.5,
+            ncc_test_coarse: None,
+            cdnv_train: 1.0,
+            knn_test: None,
+            probe_test: None,
         }
     }
 

@@ -34,6 +34,9 @@ pub fn StatusLine() -> impl IntoView {
         })
     };
     let loss = move || history.with(|h| h.latest_step().map(|s| s.total));
+    let latest = move |measure: fn(&ssl_core::train::Evaluation) -> Option<f64>| {
+        history.with(|h| h.latest_of(measure))
+    };
     let memory_mb = move || history.with(|h| h.memory_bytes / (1024.0 * 1024.0));
 
     view! {
@@ -51,8 +54,27 @@ pub fn StatusLine() -> impl IntoView {
                 shown=move || state.run_state().label().to_string() />
             <Readout label="NCC train" testid="ncc-train"
                 raw=move || raw(ncc(true)) shown=move || shown(ncc(true)) />
-            <Readout label="NCC test" testid="ncc-test"
-                raw=move || raw(ncc(false)) shown=move || shown(ncc(false)) />
+            // The fine level is the data set's own classes: the same number under two names.
+            <span>
+                "NCC test "
+                <b data-testid="ncc-test" data-value=move || raw(ncc(false))>
+                    <span data-testid="ncc-test-fine" data-value=move || raw(ncc(false))>
+                        {move || shown(ncc(false))}
+                    </span>
+                </b>
+            </span>
+            <Readout label="NCC test, coarse" testid="ncc-test-coarse"
+                raw=move || raw(latest(|e| e.ncc_test_coarse))
+                shown=move || shown(latest(|e| e.ncc_test_coarse)) />
+            <Readout label="CDNV" testid="cdnv"
+                raw=move || raw(latest(|e| Some(e.cdnv_train)))
+                shown=move || shown(latest(|e| Some(e.cdnv_train))) />
+            <Readout label="Linear probe" testid="linear-probe"
+                raw=move || raw(latest(|e| e.probe_test))
+                shown=move || shown(latest(|e| e.probe_test)) />
+            <Readout label="kNN" testid="knn"
+                raw=move || raw(latest(|e| e.knn_test))
+                shown=move || shown(latest(|e| e.knn_test)) />
             <Readout label="Loss" testid="loss"
                 raw=move || raw(loss()) shown=move || loss().map_or("–".into(), |v| format!("{v:.2}")) />
             <Readout label="Worker memory" testid="memory"

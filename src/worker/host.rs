@@ -274,7 +274,10 @@ fn run_chunk(host: &Shared) {
             }
         }
         if trainer.steps_done() % EVALUATE_EVERY == 0 {
-            match trainer.evaluate() {
+            let probe = trainer
+                .steps_done()
+                .is_multiple_of(ssl_core::train::PROBE_EVERY);
+            match trainer.evaluate_with(probe) {
                 Ok(evaluation) => {
                     super::unsent(|u| u.evaluations.push(evaluation));
                     // A finite evaluation marks a state worth going back to.

@@ -235,7 +235,7 @@ const MNIST_FILES: [DataFile; 4] = [
     file("data/mnist/mnist_train5k_test1k_test_x.u8.gz", 158_175),
     file("data/mnist/mnist_train5k_test1k_test_y.u8.gz", 516),
 ];
-const FASHION_FILES: [DataFile; 4] = [
+const FASHION_FILES: [DataFile; 6] = [
     file(
         "data/fashion/fashion_train5k_test1k_train_x.u8.gz",
         2_177_715,
@@ -243,7 +243,28 @@ const FASHION_FILES: [DataFile; 4] = [
     file("data/fashion/fashion_train5k_test1k_train_y.u8.gz", 2_548),
     file("data/fashion/fashion_train5k_test1k_test_x.u8.gz", 436_237),
     file("data/fashion/fashion_train5k_test1k_test_y.u8.gz", 513),
+    file(
+        "data/fashion/fashion_train5k_test1k_train_coarse3.u8.gz",
+        1_144,
+    ),
+    file(
+        "data/fashion/fashion_train5k_test1k_test_coarse3.u8.gz",
+        268,
+    ),
 ];
+
+/// Fashion-MNIST's coarse classes, made up for this project (not part of Fashion-MNIST): 0
+/// clothing (T-shirt/top, trouser, pullover, dress, coat, shirt), 1 footwear (sandal, sneaker,
+/// ankle boot), 2 bag. See `www/data/PROVENANCE.md`.
+pub const FASHION_COARSE_NAMES: [&str; 3] = ["clothing", "footwear", "bag"];
+
+/// A second, coarser labelling of the same images (a label hierarchy's upper level).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoarseLabels {
+    pub train: Vec<u8>,
+    pub test: Vec<u8>,
+    pub classes: usize,
+}
 
 /// A data set as loaded: whole (split later by each run's seed) or already split.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +273,7 @@ pub enum Loaded {
     Split {
         train: ImageDataset,
         test: ImageDataset,
+        coarse: Option<CoarseLabels>,
     },
 }
 
@@ -276,12 +298,52 @@ pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, Cor
             max_value: 255.0,
         })
     };
+    let coarse = |train: &ImageDataset, test: &ImageDataset| -> Result<CoarseLabels, CoreError> {
+        let classes = FASHION_COARSE_NAMES.len();
+        let read = |index: usize, expected: usize| -> Result<Vec<u8>, CoreError> {
+            let name = dataset.files()[index].path;
+            let labels = gunzip(name, &files[index])?;
+            if labels.len() != expected {
+                return Err(CoreError::Shape {
+                    name: name.to_string(),
+                    expected,
+                    actual: labels.len(),
+                });
+            }
+            if let Some((index, &label)) = labels
+                .iter()
+                .enumerate()
+                .find(|&(_, &l)| usize::from(l) >= classes)
+            {
+                return Err(CoreError::Label {
+                    index,
+                    label,
+                    classes,
+                });
+            }
+            Ok(labels)
+        };
+        Ok(CoarseLabels {
+            train: read(4, train.len())?,
+            test: read(5, test.len())?,
+            classes,
+        })
+    };
     Ok(match dataset {
         Dataset::Digits => Loaded::Whole(digits(&files[0], &files[1])?),
-        Dataset::Mnist | Dataset::Fashion => Loaded::Split {
-            train: mnist_like(dataset.files()[0].path, &files[0], &files[1])?,
-            test: mnist_like(dataset.files()[2].path, &files[2], &files[3])?,
-        },
+        Dataset::Mnist | Dataset::Fashion => {
+            let train = mnist_like(dataset.files()[0].path, &files[0], &files[1])?;
+            let test = mnist_like(dataset.files()[2].path, &files[2], &files[3])?;
+            let coarse = match dataset {
+                Dataset::Fashion => Some(coarse(&train, &test)?),
+                _ => None,
+            };
+            Loaded::Split {
+                train,
+                test,
+                coarse,
+            }
+        }
     })
 }
 

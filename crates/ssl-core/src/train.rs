@@ -17,8 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
+use crate::analysis::{DEFAULT_K, LinearProbe, LinearProbeConfig, cdnv, knn_accuracy};
 use crate::augment::Augmenter;
-use crate::data::{ImageDataset, Loaded, Standardizer, stratified_split};
+use crate::data::{CoarseLabels, ImageDataset, Loaded, Standardizer, stratified_split};
 use crate::method::{Method, StepValues, method_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
@@ -66,12 +67,63 @@ impl StepReport {
     }
 }
 
-/// Nearest-class-centre accuracy of the embeddings, on train and on test.
+/// What the analyses of Ben-Shaul et al. measure on the embeddings at one step. Labels are read
+/// here and only here.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub step: usize,
+    /// Nearest-class-centre accuracy on train and on test (centres from train), fine classes.
     pub ncc_train: f64,
     pub ncc_test: f64,
+    /// Test NCC at the coarse level of the label hierarchy, where the data set has one.
+    pub ncc_test_coarse: Option<f64>,
+    /// Class-distance normalised variance of the train embeddings (fine classes): lower means
+    /// tighter, better separated clusters (see [`crate::analysis::cdnv`]).
+    pub cdnv_train: f64,
+    /// Cosine k-nearest-neighbour accuracy on test, k = [`crate::analysis::DEFAULT_K`].
+    pub knn_test: Option<f64>,
+    /// Linear-probe accuracy on test (softmax regression on frozen train embeddings), when this
+    /// evaluation ran one: it is slower than the rest, so it runs every [`PROBE_EVERY`] steps.
+    pub probe_test: Option<f64>,
+}
+
+/// Steps between two linear probes (a multiple of the worker's evaluation interval).
+pub const PROBE_EVERY: usize = 100;
+
+/// The analyses of one set of embeddings (or of the raw pixels).
+struct Measured<'a> {
+    train: Labelled<'a>,
+    test: Labelled<'a>,
+    classes: usize,
+    coarse: Option<&'a CoarseLabels>,
+}
+
+impl Measured<'_> {
+    fn evaluation(&self, step: usize, knn: bool, probe: bool) -> Evaluation {
+        let (train, test, classes) = (self.train, self.test, self.classes);
+        let ncc_test_coarse = self.coarse.map(|c| {
+            let train_coarse = Labelled {
+                labels: &c.train[..],
+                ..train
+            };
+            let test_coarse = Labelled {
+                labels: &c.test[..],
+                ..test
+            };
+            ncc_accuracy(train_coarse, test_coarse, c.classes)
+        });
+        Evaluation {
+            step,
+            ncc_train: ncc_accuracy(train, train, classes),
+            ncc_test: ncc_accuracy(train, test, classes),
+            ncc_test_coarse,
+            cdnv_train: cdnv(train, classes),
+            knn_test: knn.then(|| knn_accuracy(train, test, classes, DEFAULT_K)),
+            probe_test: probe.then(|| {
+                LinearProbe::fit(train, classes, &LinearProbeConfig::new()).accuracy(test)
+            }),
+        }
+    }
 }
 
 /// The test embeddings projected on their top two principal components.
@@ -95,6 +147,8 @@ pub enum Part {
 pub struct SplitData {
     pub train: ImageDataset,
     pub test: ImageDataset,
+    /// Coarse labels of the same train and test images, where the data set has a hierarchy.
+    pub coarse: Option<CoarseLabels>,
 }
 
 impl SplitData {
@@ -103,9 +157,14 @@ impl SplitData {
     pub fn for_run(loaded: &Loaded, seed: u64) -> Result<Self, CoreError> {
         match loaded {
             Loaded::Whole(data) => Self::new(data, sub_seed(seed, SPLIT_PART)),
-            Loaded::Split { train, test } => Ok(Self {
+            Loaded::Split {
+                train,
+                test,
+                coarse,
+            } => Ok(Self {
                 train: train.clone(),
                 test: test.clone(),
+                coarse: coarse.clone(),
             }),
         }
     }
@@ -116,10 +175,12 @@ impl SplitData {
         Ok(Self {
             train: data.subset(&split.train),
             test: data.subset(&split.test),
+            coarse: None,
         })
     }
 
-    /// NCC accuracy of the raw pixels: the baseline an embedding must beat.
+    /// The analyses of the raw pixels: the baseline an embedding must beat. kNN and the probe
+    /// are left out: on 784 pixels they would hold the worker for seconds.
     pub fn pixel_baseline(&self) -> Evaluation {
         let (train, test) = (&self.train, &self.test);
         let train_set = Labelled {
@@ -132,11 +193,13 @@ impl SplitData {
             labels: &test.labels,
             dim: test.dim(),
         };
-        Evaluation {
-            step: 0,
-            ncc_train: ncc_accuracy(train_set, train_set, train.classes),
-            ncc_test: ncc_accuracy(train_set, test_set, train.classes),
-        }
+        let measured = Measured {
+            train: train_set,
+            test: test_set,
+            classes: train.classes,
+            coarse: self.coarse.as_ref(),
+        };
+        measured.evaluation(0, false, false)
     }
 }
 
@@ -394,8 +457,13 @@ impl Trainer {
         Ok((embeddings, embedding_dim))
     }
 
-    /// NCC accuracy of the current embeddings on train and test.
+    /// The analyses of the current embeddings, without the linear probe.
     pub fn evaluate(&self) -> Result<Evaluation, CoreError> {
+        self.evaluate_with(false)
+    }
+
+    /// The analyses of the current embeddings, the linear probe included if `probe`.
+    pub fn evaluate_with(&self, probe: bool) -> Result<Evaluation, CoreError> {
         let (embeddings, dim) = self.embed(&[Part::Train, Part::Test])?;
         let classes = self.data.train.classes;
         let train_set = Labelled {
@@ -408,11 +476,13 @@ impl Trainer {
             labels: &self.data.test.labels,
             dim,
         };
-        Ok(Evaluation {
-            step: self.steps_done,
-            ncc_train: ncc_accuracy(train_set, train_set, classes),
-            ncc_test: ncc_accuracy(train_set, test_set, classes),
-        })
+        let measured = Measured {
+            train: train_set,
+            test: test_set,
+            classes,
+            coarse: self.data.coarse.as_ref(),
+        };
+        Ok(measured.evaluation(self.steps_done, true, probe))
     }
 
     /// The test embeddings on their top two principal components.

@@ -3,9 +3,11 @@
 //! Each chart's drawing function takes the run's [`History`] and a canvas, and is called by an
 //! effect whenever the history changes; nothing else draws.
 
+mod cdnv;
 mod embedding;
 mod loss;
 mod ncc;
+mod probes;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -94,6 +96,18 @@ pub fn Charts() -> impl IntoView {
             testid="chart-ncc"
             explainer=|_| include_str!("../../../www/text/ncc.txt")
             draw=ncc::draw
+        />
+        <ChartPanel
+            title="Probes: linear, kNN, coarse classes"
+            testid="chart-probes"
+            explainer=|_| include_str!("../../../www/text/probes.txt")
+            draw=probes::draw
+        />
+        <ChartPanel
+            title="Cluster tightness (CDNV)"
+            testid="chart-cdnv"
+            explainer=|_| include_str!("../../../www/text/cdnv.txt")
+            draw=cdnv::draw
         />
         <ChartPanel
             title="Test embeddings (PCA)"

@@ -1,0 +1,67 @@
+//! The CDNV chart: class-distance normalised variance of the train embeddings over steps, on a
+//! log scale, against the raw pixels and the untrained network. Lower is tighter clusters.
+
+use plotters::prelude::*;
+
+use super::{
+    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, placeholder, whole, with_legend,
+};
+use crate::app::History;
+
+pub fn draw(history: &History, area: Area) -> DrawResult {
+    let finite = |v: f64| v.is_finite() && v > 0.0;
+    let points: Vec<(f64, f64)> = history
+        .evaluations
+        .iter()
+        .filter(|e| finite(e.cdnv_train))
+        .map(|e| (e.step as f64, e.cdnv_train))
+        .collect();
+    if points.is_empty() {
+        return placeholder(&area, "Preparing the run…");
+    }
+    area.fill(&WHITE)?;
+    let references: Vec<(f64, &str, RGBColor, u32)> = [
+        (history.pixels, "raw pixels", PALETTE[3], 10),
+        (history.untrained, "step 0", PALETTE[7], 4),
+    ]
+    .into_iter()
+    .filter_map(|(r, name, color, dash)| {
+        r.map(|r| r.cdnv_train)
+            .filter(|&v| finite(v))
+            .map(|v| (v, name, color, dash))
+    })
+    .collect();
+    let values = points
+        .iter()
+        .map(|p| p.1)
+        .chain(references.iter().map(|r| r.0));
+    let (low, high) = values.fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let last_step = history.steps_done().max(10) as f64;
+
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0f64..last_step, (low / 1.5..high * 1.5).log_scale())?;
+    mesh_style(
+        &mut chart,
+        ("training step", whole),
+        ("CDNV, train (log scale)", |v| format!("{v:.2}")),
+    )?;
+    let color = PALETTE[1];
+    chart.draw_series(LineSeries::new(points, color.stroke_width(3)))?;
+    let mut legend = vec![("embedding".to_string(), color, Mark::Line { width: 3 })];
+    for (y, name, color, dash) in references {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(0.0, y), (last_step, y)],
+            dash,
+            6,
+            color.stroke_width(2),
+        ))?;
+        legend.push((name.to_string(), color, Mark::Dashed));
+    }
+    draw_legend(&strip, &legend)?;
+    area.present()?;
+    Ok(())
+}
