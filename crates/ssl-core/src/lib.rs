@@ -20,6 +20,7 @@ pub mod method;
 pub mod metrics;
 pub mod model;
 pub mod pca;
+pub mod pretext;
 pub mod random_targets;
 pub mod readback;
 pub mod settings;
