@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ssl_core::data::Dataset;
 use ssl_core::settings::Settings;
-use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
+use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
 
 /// Identifies one run: the page counts them up from 1.
 pub type RunId = u64;
@@ -121,6 +121,16 @@ pub enum FromWorker {
         steps_per_second: f64,
         /// The size of the worker's WebAssembly memory, in bytes (it only grows).
         memory_bytes: f64,
+    },
+    /// Test NCC of every layer (at step 0 and every few steps).
+    Layers {
+        run: RunId,
+        layers: LayerNcc,
+    },
+    /// How well the embeddings fit targets of growing randomness (at step 0 and every few steps).
+    RandomTargets {
+        run: RunId,
+        fit: RandomTargetFit,
     },
     /// A fresh 2-D view of the test embeddings.
     Embedding {

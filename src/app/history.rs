@@ -3,7 +3,7 @@
 //! [`History::apply`] folds one worker message into it. It is plain data, so its rules (drop
 //! messages of replaced runs, keep everything up to a failure) are tested natively.
 
-use ssl_core::train::{EmbeddingView, Evaluation, StepReport};
+use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
 
 use ssl_core::data::Dataset;
 
@@ -29,6 +29,12 @@ pub struct History {
     pub failure: Option<String>,
     /// Why the run diverged, and where it can go back to.
     pub divergence: Option<Divergence>,
+    /// Per-layer test NCC at step 0 and at its latest measurement.
+    pub layers_untrained: Option<LayerNcc>,
+    pub layers: Option<LayerNcc>,
+    /// The random-target fit at step 0 and at its latest measurement.
+    pub random_targets_untrained: Option<RandomTargetFit>,
+    pub random_targets: Option<RandomTargetFit>,
     /// The data set of this run.
     pub dataset: Dataset,
     /// The data set being fetched for this run, and the fraction arrived.
@@ -105,8 +111,24 @@ impl History {
             } if run == self.run => {
                 self.steps.extend(steps);
                 self.evaluations.extend(evaluations);
-                self.steps_per_second = steps_per_second;
+                if steps_per_second.is_finite() {
+                    self.steps_per_second = steps_per_second;
+                }
                 self.memory_bytes = memory_bytes;
+                true
+            }
+            FromWorker::Layers { run, layers } if run == self.run => {
+                if layers.step == 0 {
+                    self.layers_untrained = Some(layers.clone());
+                }
+                self.layers = Some(layers);
+                true
+            }
+            FromWorker::RandomTargets { run, fit } if run == self.run => {
+                if fit.step == 0 {
+                    self.random_targets_untrained = Some(fit.clone());
+                }
+                self.random_targets = Some(fit);
                 true
             }
             FromWorker::Embedding { run, view } if run == self.run => {
@@ -146,6 +168,8 @@ impl History {
                 // Everything measured after the checkpoint belongs to the abandoned path.
                 self.steps.retain(|s| s.step <= step);
                 self.evaluations.retain(|e| e.step <= step);
+                self.layers = self.layers.take().filter(|l| l.step <= step);
+                self.random_targets = self.random_targets.take().filter(|f| f.step <= step);
                 self.divergence = None;
                 true
             }

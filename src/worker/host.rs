@@ -141,6 +141,9 @@ impl Host {
                     untrained,
                     embedding,
                 });
+                if let Some(trainer) = &self.trainer {
+                    post_slow_analyses(self.run, trainer, true, true);
+                }
                 self.set_state(RunState::Idle);
             }
             Err(e) => self.fail(e.to_string()),
@@ -237,6 +240,24 @@ fn load_then_start(host: Shared, run: RunId, settings: ssl_core::settings::Setti
     });
 }
 
+/// Posts the per-layer NCC and the random-target fit, the analyses too slow for every
+/// evaluation. A failure here is not the run's: it is logged and the analysis skipped.
+fn post_slow_analyses(run: RunId, trainer: &Trainer, layers: bool, targets: bool) {
+    let warn = |e: ssl_core::CoreError| web_sys::console::warn_1(&format!("worker: {e}").into());
+    if layers {
+        match trainer.layer_ncc() {
+            Ok(layers) => post(&FromWorker::Layers { run, layers }),
+            Err(e) => warn(e),
+        }
+    }
+    if targets {
+        match trainer.random_target_fit() {
+            Ok(fit) => post(&FromWorker::RandomTargets { run, fit }),
+            Err(e) => warn(e),
+        }
+    }
+}
+
 /// Runs training steps for about [`CHUNK_MS`], posts what they measured, and schedules the next
 /// chunk if the run is still going.
 fn run_chunk(host: &Shared) {
@@ -280,6 +301,14 @@ fn run_chunk(host: &Shared) {
             match trainer.evaluate_with(probe) {
                 Ok(evaluation) => {
                     super::unsent(|u| u.evaluations.push(evaluation));
+                    let step = trainer.steps_done();
+                    let layers = step.is_multiple_of(ssl_core::train::PROBE_EVERY);
+                    let targets = step.is_multiple_of(ssl_core::train::RANDOM_TARGETS_EVERY);
+                    if layers || targets {
+                        // The speed is not known mid-chunk: NaN leaves the page's reading as is.
+                        super::post_unsent(run, f64::NAN);
+                        post_slow_analyses(run, trainer, layers, targets);
+                    }
                     // A finite evaluation marks a state worth going back to.
                     trainer.checkpoint();
                 }

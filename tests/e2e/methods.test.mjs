@@ -83,7 +83,27 @@ test('MNIST is fetched only when chosen, with a progress bar, and trains with an
   await page.waitForSelector('[data-testid="step-count"][data-value="25"]', { timeout: 120_000 });
   const ncc = Number(await readout(page, 'ncc-test'));
   assert.ok(ncc > 0.1 && ncc <= 1, `MNIST test NCC ${ncc}`);
-  assert.match(await page.textContent('[data-testid="chart-embedding"] + p, figure'), /./);
   await page.screenshot({ path: join(here, 'artifacts', 'mnist-barlow.png'), fullPage: true });
+  await page.close();
+});
+
+test('the analyses are measured live: CDNV, probe, kNN, layers and random targets', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.$eval('[data-testid="step"]', (b) => {
+    for (let i = 0; i < 200; i++) b.click();
+  });
+  await page.waitForSelector('[data-testid="step-count"][data-value="200"]', { timeout: 120_000 });
+  for (const id of ['linear-probe', 'knn', 'ncc-test-fine']) {
+    const v = Number(await readout(page, id));
+    assert.ok(v > 0.5 && v <= 1, `${id} = ${v}`);
+  }
+  const cdnv = Number(await readout(page, 'cdnv'));
+  assert.ok(cdnv > 0 && Number.isFinite(cdnv), `cdnv = ${cdnv}`);
+  assert.equal(await readout(page, 'ncc-test-coarse'), '', 'the digits have no coarse level');
+  for (const chart of ['chart-probes', 'chart-cdnv', 'chart-layers', 'chart-random-targets']) {
+    assert.ok((await colouredPixels(page, chart)) > 300, `${chart} looks blank`);
+  }
   await page.close();
 });

@@ -190,6 +190,6 @@ test('a tampered link shows a notice per bad value and runs on the defaults', as
   assert.equal(await page.$$eval('body script', (s) => s.length), 0, 'nothing inserted as HTML');
   assert.equal(await page.inputValue('[data-testid="seed"]'), '42');
   assert.equal(await page.inputValue('#slider-learning-rate'), '-2');
-  assert.match(page.url(), /\?method=vicreg&seed=42&lr=0\.01&batch=256&/, 'the link now holds the defaults');
+  assert.match(page.url(), /\?dataset=digits&method=vicreg&seed=42&lr=0\.01&batch=256&/, 'the link now holds the defaults');
   await context.close();
 });

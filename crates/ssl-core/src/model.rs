@@ -43,6 +43,26 @@ pub struct Mlp {
 }
 
 impl Mlp {
+    /// The output of every layer for `x`: hidden layers after their ReLU, the last as it is.
+    pub fn forward_all(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
+        let last = self.layers.len() - 1;
+        let mut outputs = Vec::with_capacity(self.layers.len());
+        let mut x = x;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let y = layer.forward(x);
+            x = if i == last {
+                y
+            } else {
+                match self.norms.get(i) {
+                    Some(norm) => relu(norm.forward(y)),
+                    None => relu(y),
+                }
+            };
+            outputs.push(x.clone());
+        }
+        outputs
+    }
+
     /// `x`: `[batch, widths[0]]` to `[batch, widths.last()]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
@@ -73,6 +93,30 @@ impl SslModel {
     /// `x`: `[batch, input_dim]` to the embedding `[batch, embedding_dim]`.
     pub fn embed(&self, x: Tensor<2>) -> Tensor<2> {
         self.encoder.forward(x)
+    }
+
+    /// Every representation from the input to the projection, for finding (e) of Ben-Shaul et
+    /// al. (deeper layers are more semantic): the input, each encoder layer (the last is the
+    /// embedding), and each projector layer (the last is the projection). Named by
+    /// [`SslModel::layer_names`].
+    pub fn layer_outputs(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
+        let mut outputs = vec![x.clone()];
+        outputs.extend(self.encoder.forward_all(x));
+        let embedding = outputs.last().cloned().expect("the encoder has layers");
+        outputs.extend(self.projector.forward_all(relu(embedding)));
+        outputs
+    }
+
+    /// A short name for each of [`SslModel::layer_outputs`].
+    pub fn layer_names(&self) -> Vec<String> {
+        let mut names = vec!["input".to_string()];
+        let encoder = self.encoder.layers.len();
+        names.extend((1..encoder).map(|i| format!("encoder {i}")));
+        names.push("embedding".into());
+        let projector = self.projector.layers.len();
+        names.extend((1..projector).map(|i| format!("projector {i}")));
+        names.push("projection".into());
+        names
     }
 
     /// `x`: `[batch, input_dim]` to the projection `[batch, projector_dims.last()]`.
@@ -140,6 +184,30 @@ mod tests {
         let x = Tensor::<2>::zeros([5, 64], &device);
         assert_eq!(model.embed(x.clone()).dims(), [5, 64]);
         assert_eq!(model.forward(x).dims(), [5, 128]);
+    }
+
+    #[test]
+    fn layer_outputs_end_in_the_embedding_and_the_projection() {
+        let device = crate::cpu_device();
+        let model = ModelConfig::new().init(&device).valid();
+        let x = Tensor::<2>::ones([3, 64], &device);
+        let outputs = model.layer_outputs(x.clone());
+        let names = model.layer_names();
+        assert_eq!(
+            names,
+            [
+                "input",
+                "encoder 1",
+                "encoder 2",
+                "embedding",
+                "projector 1",
+                "projection"
+            ]
+        );
+        assert_eq!(outputs.len(), names.len());
+        let read = |t: Tensor<2>| read_f32(t).unwrap();
+        assert_eq!(read(outputs[3].clone()), read(model.embed(x.clone())));
+        assert_eq!(read(outputs[5].clone()), read(model.forward(x)));
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::method::{Method, StepValues, method_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
 use crate::pca::Pca;
+use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
 use crate::readback::read_f32;
 use crate::settings::Settings;
 
@@ -87,8 +88,37 @@ pub struct Evaluation {
     pub probe_test: Option<f64>,
 }
 
-/// Steps between two linear probes (a multiple of the worker's evaluation interval).
+/// Steps between two linear probes (a multiple of the worker's evaluation interval). The
+/// per-layer NCC runs on the same schedule.
 pub const PROBE_EVERY: usize = 100;
+/// Steps between two random-target measurements (eleven NCC fits and eleven probes).
+pub const RANDOM_TARGETS_EVERY: usize = 200;
+/// The most train samples the random-target measurement uses (every k-th train sample), so it
+/// costs about the same on every data set.
+pub const RANDOM_TARGETS_SAMPLES: usize = 1000;
+
+/// Test NCC of every layer's representation at one step (finding e).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerNcc {
+    pub step: usize,
+    pub names: Vec<String>,
+    pub ncc_test: Vec<f64>,
+}
+
+/// How well the train embeddings fit targets of growing randomness (finding c): at level `r`
+/// a fixed, seeded fraction `r` of the samples get a uniformly random class
+/// ([`crate::random_targets`]). Both measures are fit accuracies on the train samples used:
+/// random targets cannot be predicted on unseen samples, so the question is how well the
+/// embedding's geometry can express them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RandomTargetFit {
+    pub step: usize,
+    pub levels: Vec<f64>,
+    /// NCC accuracy against the targets, centres from the same samples.
+    pub ncc: Vec<f64>,
+    /// Linear-probe accuracy against the targets, trained on the same samples.
+    pub probe: Vec<f64>,
+}
 
 /// The analyses of one set of embeddings (or of the raw pixels).
 struct Measured<'a> {
@@ -216,6 +246,7 @@ pub fn sub_seed(seed: u64, part: u64) -> u64 {
 const SPLIT_PART: u64 = 1;
 const WEIGHTS_PART: u64 = 2;
 const BATCHES_PART: u64 = 3;
+const RANDOM_TARGETS_PART: u64 = 4;
 
 /// Everything a step changes, saved so a diverged run can go back to it.
 #[derive(Clone)]
@@ -483,6 +514,81 @@ impl Trainer {
             coarse: self.data.coarse.as_ref(),
         };
         Ok(measured.evaluation(self.steps_done, true, probe))
+    }
+
+    /// Test NCC of every layer, from the input to the projection (centres from train).
+    pub fn layer_ncc(&self) -> Result<LayerNcc, CoreError> {
+        let device = self.device.clone().without_autodiff();
+        let model = self.model.valid();
+        let dim = self.data.train.dim();
+        let outputs = |inputs: &[f32]| -> Result<Vec<(Vec<f32>, usize)>, CoreError> {
+            let data = TensorData::new(inputs.to_vec(), [inputs.len() / dim, dim]);
+            model
+                .layer_outputs(Tensor::<2>::from_data(data, &device))
+                .into_iter()
+                .map(|t| {
+                    let width = t.dims()[1];
+                    Ok((read_f32(t)?, width))
+                })
+                .collect()
+        };
+        let train = outputs(&self.train_inputs)?;
+        let test = outputs(&self.test_inputs)?;
+        let classes = self.data.train.classes;
+        let ncc_test = train
+            .iter()
+            .zip(&test)
+            .map(|((train, width), (test, _))| {
+                let train = Labelled {
+                    values: train,
+                    labels: &self.data.train.labels,
+                    dim: *width,
+                };
+                let test = Labelled {
+                    values: test,
+                    labels: &self.data.test.labels,
+                    dim: *width,
+                };
+                ncc_accuracy(train, test, classes)
+            })
+            .collect();
+        Ok(LayerNcc {
+            step: self.steps_done,
+            names: model.layer_names(),
+            ncc_test,
+        })
+    }
+
+    /// How well the current train embeddings fit targets of each randomness level.
+    pub fn random_target_fit(&self) -> Result<RandomTargetFit, CoreError> {
+        let (embeddings, dim) = self.embed(&[Part::Train])?;
+        let train = &self.data.train;
+        let stride = train.len().div_ceil(RANDOM_TARGETS_SAMPLES).max(1);
+        let picked: Vec<usize> = (0..train.len()).step_by(stride).collect();
+        let values: Vec<f32> = picked
+            .iter()
+            .flat_map(|&i| embeddings[0][i * dim..(i + 1) * dim].iter().copied())
+            .collect();
+        let labels: Vec<u8> = picked.iter().map(|&i| train.labels[i]).collect();
+        let seed = sub_seed(self.settings.seed, RANDOM_TARGETS_PART);
+        let config = LinearProbeConfig::new().with_epochs(50);
+        let (mut ncc, mut probe) = (Vec::new(), Vec::new());
+        for &r in &RANDOMNESS_LEVELS {
+            let targets = random_targets(&labels, train.classes, r, seed);
+            let set = Labelled {
+                values: &values,
+                labels: &targets,
+                dim,
+            };
+            ncc.push(ncc_accuracy(set, set, train.classes));
+            probe.push(LinearProbe::fit(set, train.classes, &config).accuracy(set));
+        }
+        Ok(RandomTargetFit {
+            step: self.steps_done,
+            levels: RANDOMNESS_LEVELS.to_vec(),
+            ncc,
+            probe,
+        })
     }
 
     /// The test embeddings on their top two principal components.

@@ -116,3 +116,34 @@ fn simclr_and_barlow_twins_also_lift_test_ncc() {
         );
     }
 }
+
+/// Finding (c) needs targets that are harder to fit the more random they are; even the untrained
+/// network's embedding fits the true classes (r = 0) far better than uniformly random ones (r =
+/// 1, where NCC and the probe fall towards chance, 0.1, plus what they can memorise).
+#[test]
+fn true_classes_fit_better_than_random_targets() {
+    let data = bundled_digits();
+    let trainer = Trainer::new(&data, Settings::default(), ssl_core::cpu_device()).unwrap();
+    let fit = trainer.random_target_fit().unwrap();
+    assert_eq!(fit.levels.len(), 11);
+    assert!(fit.ncc[0] > fit.ncc[10] + 0.3, "{:?}", fit.ncc);
+    assert!(fit.probe[0] > fit.probe[10] + 0.2, "{:?}", fit.probe);
+    assert!(fit.ncc[10] < 0.3, "NCC at r = 1: {:?}", fit.ncc);
+}
+
+/// Every layer's NCC is a valid accuracy, and there is one per representation.
+#[test]
+fn layer_ncc_covers_input_to_projection() {
+    let data = bundled_digits();
+    let trainer = Trainer::new(&data, Settings::default(), ssl_core::cpu_device()).unwrap();
+    let layers = trainer.layer_ncc().unwrap();
+    assert_eq!(layers.names.len(), 6);
+    assert_eq!(layers.ncc_test.len(), 6);
+    // The input layer is the standardized pixels, whose NCC the pixel baseline measures too.
+    let pixels = trainer.data().pixel_baseline().ncc_test;
+    assert!(
+        (layers.ncc_test[0] - pixels).abs() < 0.05,
+        "{layers:?} vs {pixels}"
+    );
+    assert!(layers.ncc_test.iter().all(|v| (0.0..=1.0).contains(v)));
+}

@@ -5,9 +5,11 @@
 
 mod cdnv;
 mod embedding;
+mod layers;
 mod loss;
 mod ncc;
 mod probes;
+mod random_targets;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -108,6 +110,18 @@ pub fn Charts() -> impl IntoView {
             testid="chart-cdnv"
             explainer=|_| include_str!("../../../www/text/cdnv.txt")
             draw=cdnv::draw
+        />
+        <ChartPanel
+            title="Layer by layer (NCC)"
+            testid="chart-layers"
+            explainer=|_| include_str!("../../../www/text/layers.txt")
+            draw=layers::draw
+        />
+        <ChartPanel
+            title="Semantic or random targets"
+            testid="chart-random-targets"
+            explainer=|_| include_str!("../../../www/text/random-targets.txt")
+            draw=random_targets::draw
         />
         <ChartPanel
             title="Test embeddings (PCA)"
