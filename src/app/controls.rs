@@ -105,68 +105,82 @@ fn range_max(r: Range, cap: f64) -> f64 {
     r.max.min(cap)
 }
 
-/// The data set select. Like the method, a data set shapes the run from its start, so choosing
-/// one starts a fresh run (and fetches the data set the first time).
+/// A select for a setting that shapes the run from its first step (the data set, the method):
+/// choosing an option starts a fresh run at once, as choosing a data set does in TensorFlow
+/// Playground, and fetches a data set the first time.
 #[component]
-fn DatasetSelect() -> impl IntoView {
+fn RunSelect(
+    label: &'static str,
+    /// The element's id and test id.
+    id: &'static str,
+    help: &'static str,
+    /// `(key, label)` of each option.
+    options: Vec<(&'static str, &'static str)>,
+    get: fn(&Settings) -> &'static str,
+    /// Sets the setting from an option's key; false if the key is not an option.
+    set: fn(&mut Settings, &str) -> bool,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let help_id = format!("{id}-help");
     view! {
         <div class="slider">
-            <label for="dataset">"Data set"</label>
+            <label for=id>{label}</label>
             <select
-                id="dataset"
-                data-testid="dataset"
-                aria-describedby="dataset-help"
-                prop:value=move || state.settings.with(|s| s.dataset.key())
+                id=id
+                data-testid=id
+                aria-describedby=help_id.clone()
+                prop:value=move || state.settings.with(get)
                 on:change=move |ev| {
-                    if let Some(dataset) = Dataset::from_key(&event_target_value(&ev)) {
-                        state.settings.update(|s| s.dataset = dataset);
+                    let key = event_target_value(&ev);
+                    let mut next = state.settings.get_untracked();
+                    if set(&mut next, &key) {
+                        state.settings.set(next);
                         state.reset();
                     }
                 }
             >
-                {Dataset::ALL
-                    .map(|d| view! { <option value=d.key()>{d.label()}</option> })
-                    .to_vec()}
+                {options
+                    .into_iter()
+                    .map(|(key, label)| view! { <option value=key>{label}</option> })
+                    .collect::<Vec<_>>()}
             </select>
-            <small id="dataset-help" class="help">
-                "The digits are built in. MNIST (1 MB) and Fashion-MNIST (2.6 MB) are fetched "
-                "from this site the first time you choose them; their 784 pixels make each step "
-                "slower."
-            </small>
+            <small id=help_id class="help">{help}</small>
         </div>
     }
 }
 
-/// The method select. A method shapes the run from its first step, so choosing one starts a
-/// fresh run at once (as choosing a data set does in TensorFlow Playground).
+#[component]
+fn DatasetSelect() -> impl IntoView {
+    view! {
+        <RunSelect
+            label="Data set"
+            id="dataset"
+            help=concat!(
+                "The digits are built in. MNIST (1 MB) and Fashion-MNIST (2.6 MB) are fetched ",
+                "from this site the first time you choose them; their 784 pixels make each step ",
+                "slower."
+            )
+            options=Dataset::ALL.map(|d| (d.key(), d.label())).to_vec()
+            get=|s| s.dataset.key()
+            set=|s, key| Dataset::from_key(key).map(|d| s.dataset = d).is_some()
+        />
+    }
+}
+
 #[component]
 fn MethodSelect() -> impl IntoView {
-    let state = expect_context::<AppState>();
     view! {
-        <div class="slider">
-            <label for="method">"Method"</label>
-            <select
-                id="method"
-                data-testid="method"
-                aria-describedby="method-help"
-                prop:value=move || state.settings.with(|s| s.method.key())
-                on:change=move |ev| {
-                    if let Some(method) = Method::from_key(&event_target_value(&ev)) {
-                        state.settings.update(|s| s.method = method);
-                        state.reset();
-                    }
-                }
-            >
-                {Method::ALL
-                    .map(|m| view! { <option value=m.key()>{m.label()}</option> })
-                    .to_vec()}
-            </select>
-            <small id="method-help" class="help">
-                "VICReg and Barlow Twins regularize the embedding's statistics; SimCLR contrasts "
+        <RunSelect
+            label="Method"
+            id="method"
+            help=concat!(
+                "VICReg and Barlow Twins regularize the embedding's statistics; SimCLR contrasts ",
                 "each sample with the rest of the batch. Changing it starts a new run."
-            </small>
-        </div>
+            )
+            options=Method::ALL.map(|m| (m.key(), m.label())).to_vec()
+            get=|s| s.method.key()
+            set=|s, key| Method::from_key(key).map(|m| s.method = m).is_some()
+        />
     }
 }
 

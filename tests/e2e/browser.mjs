@@ -1,5 +1,16 @@
-// Launches Debian's Chromium headless through playwright-core (no browser download).
+// Launches Debian's Chromium headless through playwright-core (no browser download), and the
+// setup every test file shares: the built dist/ served statically, one browser per file.
+import { after, before } from 'node:test';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
+
+import { serve } from './serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DIST = process.env.DIST ?? join(here, '..', '..', 'dist');
+export const ARTIFACTS = join(here, 'artifacts');
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -37,4 +48,20 @@ export async function colouredPixels(page, testid) {
     }
     return n;
   });
+}
+
+// Serves dist/ and launches Chromium for the tests of one file; the returned object's `server`
+// and `browser` are set before the first test runs and closed after the last.
+export function useSite() {
+  const site = {};
+  before(async () => {
+    site.server = await serve(DIST);
+    site.browser = await launch();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }

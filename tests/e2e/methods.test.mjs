@@ -1,28 +1,12 @@
 // The methods of issue 3 in the page: choosing one starts a fresh run of it, shows its own loss
 // terms and sliders, and trains.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-import { serve } from './serve.mjs';
-import { colouredPixels, launch, readout } from './browser.mjs';
+import { ARTIFACTS, colouredPixels, readout, useSite } from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = process.env.DIST ?? join(here, '..', '..', 'dist');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(dist);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const idle = '[data-testid="run-state"][data-value="idle"]';
 
@@ -31,8 +15,8 @@ for (const [method, slider, ceiling] of [
   ['barlow', '#slider-off-diagonal-λ', Infinity],
 ]) {
   test(`choosing ${method} starts a fresh run of it, with its own slider, and it trains`, async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+    const page = await site.browser.newPage();
+    await page.goto(site.server.url);
     await page.waitForSelector(idle, { timeout: 60_000 });
     await page.selectOption('[data-testid="method"]', method);
     await page.waitForFunction((m) => location.search.includes(`method=${m}`), method);
@@ -52,7 +36,7 @@ for (const [method, slider, ceiling] of [
 }
 
 test('MNIST is fetched only when chosen, with a progress bar, and trains with another method', async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   await page.addInitScript(() => {
@@ -62,7 +46,7 @@ test('MNIST is fetched only when chosen, with a progress bar, and trains with an
       if (bar) window.progressSeen.push(Number(bar.value));
     }).observe(document, { subtree: true, childList: true, attributes: true });
   });
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   await page.waitForSelector(idle, { timeout: 60_000 });
   assert.ok(!requests.some((p) => p.includes('/data/mnist/')), 'MNIST fetched before it was chosen');
 
@@ -83,13 +67,13 @@ test('MNIST is fetched only when chosen, with a progress bar, and trains with an
   await page.waitForSelector('[data-testid="step-count"][data-value="25"]', { timeout: 120_000 });
   const ncc = Number(await readout(page, 'ncc-test'));
   assert.ok(ncc > 0.1 && ncc <= 1, `MNIST test NCC ${ncc}`);
-  await page.screenshot({ path: join(here, 'artifacts', 'mnist-barlow.png'), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'mnist-barlow.png'), fullPage: true });
   await page.close();
 });
 
 test('the analyses are measured live: CDNV, probe, kNN, layers and random targets', async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url);
   await page.waitForSelector(idle, { timeout: 60_000 });
   await page.$eval('[data-testid="step"]', (b) => {
     for (let i = 0; i < 200; i++) b.click();

@@ -1,37 +1,20 @@
 // Reliability and privacy, end to end: a diverging link, a deliberate worker panic, two loads of
 // one link, the requests the page makes, its Content-Security-Policy, and a tampered link.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 
-import { serve } from './serve.mjs';
-import { launch, readout } from './browser.mjs';
+import { readout, useSite } from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = process.env.DIST ?? join(here, '..', '..', 'dist');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(dist);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const idle = '[data-testid="run-state"][data-value="idle"]';
 
 // Opens `query` in a fresh context and waits until the first run is built.
 async function open(query, { onConsole } = {}) {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const page = await context.newPage();
   if (onConsole) page.on('console', onConsole);
-  await page.goto(server.url + query);
+  await page.goto(site.server.url + query);
   await page.waitForSelector(idle, { timeout: 60_000 });
   return { context, page };
 }
@@ -121,7 +104,7 @@ test('two loads of the same link give identical numbers after 100 steps', async 
 });
 
 test('no request leaves the origin, and the CSP is in force', async () => {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const requests = [];
   context.on('request', (r) => requests.push(r.url()));
   const page = await context.newPage();
@@ -131,7 +114,7 @@ test('no request leaves the origin, and the CSP is in force', async () => {
       window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
     );
   });
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   await page.waitForSelector(idle, { timeout: 60_000 });
   await stepTo(page, 30);
 
@@ -150,7 +133,7 @@ test('no request leaves the origin, and the CSP is in force', async () => {
   assert.ok(refused, 'an off-origin fetch went through');
   assert.match((await page.evaluate(() => window.cspViolations)).join(), /connect-src/);
 
-  const origin = new URL(server.url).origin;
+  const origin = new URL(site.server.url).origin;
   const offOrigin = requests.filter((url) => !url.startsWith(origin));
   // The refused probe never becomes a request: the policy stops it first.
   assert.deepEqual(offOrigin, [], 'a request left the origin');

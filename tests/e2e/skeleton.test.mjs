@@ -1,40 +1,21 @@
 // The walking skeleton, end to end: the built dist/ served statically, opened in headless
 // Chromium, trained with Play past step 200; NCC must rise, the charts must draw, and the console
 // must stay free of errors.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-import { serve } from './serve.mjs';
-import { colouredPixels, launch, readout } from './browser.mjs';
+import { ARTIFACTS, colouredPixels, readout, useSite } from './browser.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = process.env.DIST ?? join(here, '..', '..', 'dist');
-const artifacts = join(here, 'artifacts');
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(dist);
-  browser = await launch();
-  await mkdir(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('Play trains VICReg on the digits and test NCC rises above its step-0 value', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
 
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   await page.waitForSelector('[data-testid="run-state"][data-value="idle"]', { timeout: 60_000 });
   assert.equal(await readout(page, 'backend'), 'cpu');
   const nccAtStart = Number(await readout(page, 'ncc-test'));
@@ -55,7 +36,7 @@ test('Play trains VICReg on the digits and test NCC rises above its step-0 value
   await page.click('[data-testid="play"]'); // Pause, so the readouts hold still.
   await page.waitForSelector('[data-testid="run-state"][data-value="paused"]');
 
-  await page.screenshot({ path: join(artifacts, 'skeleton.png'), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'skeleton.png'), fullPage: true });
   const nccNow = Number(await readout(page, 'ncc-test'));
   const steps = Number(await readout(page, 'step-count'));
   console.log(`steps ${steps}, test NCC ${nccAtStart} -> ${nccNow}, ${rate} steps/s`);
@@ -70,8 +51,8 @@ test('Play trains VICReg on the digits and test NCC rises above its step-0 value
 });
 
 test('Reset starts a fresh run at step 0 and Step advances it by one', async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url);
   await page.waitForSelector('[data-testid="run-state"][data-value="idle"]', { timeout: 60_000 });
   await page.click('[data-testid="step"]');
   await page.waitForSelector('[data-testid="step-count"][data-value="1"]');
@@ -82,8 +63,8 @@ test('Reset starts a fresh run at step 0 and Step advances it by one', async () 
 });
 
 test('a seed that is negative is refused with a message and the seed is kept', async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url);
   await page.waitForSelector('[data-testid="run-state"][data-value="idle"]', { timeout: 60_000 });
   await page.fill('[data-testid="seed"]', '7');
   await page.dispatchEvent('[data-testid="seed"]', 'change');

@@ -8,7 +8,7 @@
 use ssl_core::data::{ImageDataset, digits};
 use ssl_core::method::Method;
 use ssl_core::settings::Settings;
-use ssl_core::train::Trainer;
+use ssl_core::train::{Evaluation, Trainer};
 
 const STEPS: usize = 1000;
 
@@ -21,6 +21,16 @@ fn bundled_digits() -> ImageDataset {
 }
 const MARGIN: f64 = 0.015;
 
+/// The evaluations of a fresh run and of the same run after [`STEPS`] steps.
+fn before_and_after_training(data: &ImageDataset, settings: Settings) -> (Evaluation, Evaluation) {
+    let mut trainer = Trainer::new(data, settings, ssl_core::cpu_device()).unwrap();
+    let untrained = trainer.evaluate().unwrap();
+    for _ in 0..STEPS {
+        trainer.step().unwrap();
+    }
+    (untrained, trainer.evaluate().unwrap())
+}
+
 #[test]
 fn training_lifts_test_ncc_above_the_untrained_network() {
     let data = bundled_digits();
@@ -28,12 +38,7 @@ fn training_lifts_test_ncc_above_the_untrained_network() {
         seed: 0,
         ..Settings::default()
     };
-    let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
-    let untrained = trainer.evaluate().unwrap();
-    for _ in 0..STEPS {
-        trainer.step().unwrap();
-    }
-    let trained = trainer.evaluate().unwrap();
+    let (untrained, trained) = before_and_after_training(&data, settings);
     assert!(
         trained.ncc_test > untrained.ncc_test + MARGIN,
         "test NCC {:.4} after {STEPS} steps, untrained {:.4}",
@@ -111,12 +116,7 @@ fn simclr_and_barlow_twins_also_lift_test_ncc() {
             method,
             ..Settings::default()
         };
-        let mut trainer = Trainer::new(&data, settings, ssl_core::cpu_device()).unwrap();
-        let untrained = trainer.evaluate().unwrap();
-        for _ in 0..STEPS {
-            trainer.step().unwrap();
-        }
-        let trained = trainer.evaluate().unwrap();
+        let (untrained, trained) = before_and_after_training(&data, settings);
         assert!(
             trained.ncc_test > untrained.ncc_test + MARGIN,
             "{method:?}: test NCC {:.4} after {STEPS} steps, untrained {:.4}",
