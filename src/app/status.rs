@@ -76,7 +76,8 @@ pub fn StatusLine() -> impl IntoView {
                 raw=move || raw(latest(|e| e.knn_test))
                 shown=move || shown(latest(|e| e.knn_test)) />
             <Readout label="Loss" testid="loss"
-                raw=move || raw(loss()) shown=move || loss().map_or("–".into(), |v| format!("{v:.2}")) />
+                raw=move || raw(loss())
+                shown=move || loss().map_or("–".into(), |v| format!("{v:.2}")) />
             <Readout label="Worker memory" testid="memory"
                 raw=move || format!("{:.1}", memory_mb())
                 shown=move || format!("{:.0} MB", memory_mb()) />

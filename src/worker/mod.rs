@@ -3,8 +3,8 @@
 //! The page posts [`ToWorker`] messages; the worker answers with [`FromWorker`] messages. Training
 //! runs in chunks of about [`CHUNK_MS`] milliseconds; between two chunks the worker yields to its
 //! event loop (a zero-delay timeout), so a Pause, Tune or Start sent meanwhile is handled before
-//! the next chunk. A panic is reported to the page as [`FromWorker::Crashed`] by the panic hook; the page then
-//! replaces the worker, since a panicked wasm instance cannot be trusted to go on.
+//! the next chunk. A panic is reported to the page as [`FromWorker::Crashed`] by the panic hook;
+//! the page then replaces the worker, since a panicked wasm instance cannot be trusted to go on.
 
 mod data;
 mod host;

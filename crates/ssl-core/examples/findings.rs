@@ -1,7 +1,8 @@
 //! Measures finding (a) of Ben-Shaul et al. natively: for each data set, method and seed, the
 //! analyses of the untrained and the trained network (the probe included), as CSV.
 //!
-//! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [datasets,..] [methods,..]`
+//! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [data sets] [methods]`,
+//! the last two comma-separated keys (`digits,mnist`, `vicreg,simclr`); all by default.
 //! (run from the workspace root: the data sets are read from `www/data/`).
 
 use std::time::Instant;
@@ -26,7 +27,8 @@ fn main() {
             .collect()
     });
     println!(
-        "dataset,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,probe_test,steps_per_second"
+        "dataset,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,probe_test,\
+         steps_per_second"
     );
     let row = |d: Dataset, m: Method, seed: u64, when: &str, e: &Evaluation, rate: f64| {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));

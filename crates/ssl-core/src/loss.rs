@@ -6,8 +6,9 @@
 //! - **invariance** `s(Z, Z') = 1/(n d) * sum_i ||z_i - z'_i||^2`, the mean squared error over
 //!   every entry (the official code's `F.mse_loss`);
 //! - **variance** `v = (v(Z) + v(Z')) / 2` with
-//!   `v(Z) = 1/d * sum_j max(0, 1 - sqrt(Var(z_j) + 1e-4))`, where `Var` is the *unbiased* variance of column `j` (divided by `n - 1`); it keeps every
-//!   dimension's standard deviation near 1, so the embedding cannot collapse to a point;
+//!   `v(Z) = 1/d * sum_j max(0, 1 - sqrt(Var(z_j) + 1e-4))`, where `Var` is the *unbiased*
+//!   variance of column `j` (divided by `n - 1`); it keeps every dimension's standard deviation
+//!   near 1, so the embedding cannot collapse to a point;
 //! - **covariance** `c = c(Z) + c(Z')` with `c(Z) = 1/d * sum_{j != k} C(Z)_{jk}^2` and
 //!   `C(Z) = 1/(n - 1) * sum_i (z_i - mean)(z_i - mean)^T`; it decorrelates the dimensions. The
 //!   two views' terms are summed, not averaged, as in the official code.

@@ -531,7 +531,10 @@ mod tests {
         assert_eq!(link(&parsed), first);
         assert_eq!(
             link(&Settings::default()),
-            "dataset=digits&method=vicreg&seed=42&lr=0.01&batch=256&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
+            concat!(
+                "dataset=digits&method=vicreg&seed=42&lr=0.01&batch=256",
+                "&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
+            )
         );
     }
 
