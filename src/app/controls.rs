@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use ssl_core::data::Dataset;
 use ssl_core::method::Method;
-use ssl_core::settings::{self, Range, Settings};
+use ssl_core::settings::{self, Settings};
 
 use super::AppState;
 use crate::protocol::RunState;
@@ -31,7 +31,11 @@ impl Scale {
     fn to_value(self, position: f64) -> f64 {
         match self {
             Scale::Linear => position,
-            Scale::Log10 => 10f64.powf(position),
+            // Three significant digits: enough for a log slider, short in a link, and the ends
+            // land exactly on the range's bounds (10^-5 computed is 9.999999999999999e-6).
+            Scale::Log10 => format!("{:.2e}", 10f64.powf(position))
+                .parse()
+                .unwrap_or(10f64.powf(position)),
             Scale::Log2 => 2f64.powf(position).round(),
         }
     }
@@ -99,10 +103,6 @@ fn whole(v: f64) -> String {
 
 fn two_places(v: f64) -> String {
     format!("{v:.2}")
-}
-
-fn range_max(r: Range, cap: f64) -> f64 {
-    r.max.min(cap)
 }
 
 /// A select for a setting that shapes the run from its first step (the data set, the method):
@@ -261,7 +261,7 @@ pub fn Controls() -> impl IntoView {
         <Slider
             label="Invariance λ"
             help="How strongly the two views of a sample are pulled together."
-            min=0.0 max=range_max(settings::INVARIANCE, 50.0) step=0.5 scale=Scale::Linear
+            min=0.0 max=settings::INVARIANCE.max step=0.5 scale=Scale::Linear
             get=|s| s.invariance_weight set=|s, v| s.invariance_weight = v format=plain
         />
         <Slider
@@ -270,13 +270,13 @@ pub fn Controls() -> impl IntoView {
                 "How strongly every embedding dimension is kept spread out ",
                 "(standard deviation near 1): the guard against collapse."
             )
-            min=0.0 max=range_max(settings::VARIANCE, 50.0) step=0.5 scale=Scale::Linear
+            min=0.0 max=settings::VARIANCE.max step=0.5 scale=Scale::Linear
             get=|s| s.variance_weight set=|s, v| s.variance_weight = v format=plain
         />
         <Slider
             label="Covariance ν"
             help="How strongly the embedding dimensions are decorrelated from each other."
-            min=0.0 max=range_max(settings::COVARIANCE, 10.0) step=0.1 scale=Scale::Linear
+            min=0.0 max=settings::COVARIANCE.max step=0.1 scale=Scale::Linear
             get=|s| s.covariance_weight set=|s, v| s.covariance_weight = v format=plain
         />
         </Show>

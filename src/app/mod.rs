@@ -97,6 +97,8 @@ impl AppState {
     /// settings once it is ready. The charts keep the crashed run's history until then.
     pub fn restart_worker(&self) {
         self.worker.set_value(None); // Dropping the bridge terminates the old worker.
+        // A fault the link injected happened once; the fresh worker runs without it.
+        self.debug.set_value(DebugOptions::default());
         self.crash.set(None);
         self.backend.set(None);
         self.spawn_worker();
@@ -168,13 +170,14 @@ impl AppState {
     }
 }
 
-/// A tenth of `learning_rate`, rounded to two significant digits (a rate from the log slider
-/// has sixteen), and no lower than the range allows.
+/// The learning rate offered after a divergence: a tenth of `learning_rate`, rounded to two
+/// significant digits, and never above the default (a tenth of 10 diverged again in the
+/// newcomer's probe), nor below the range.
 pub fn lowered_learning_rate(learning_rate: f64) -> f64 {
     let tenth: f64 = format!("{:.1e}", learning_rate / 10.0)
         .parse()
         .unwrap_or(learning_rate / 10.0);
-    tenth.max(settings::LEARNING_RATE.min)
+    tenth.clamp(settings::LEARNING_RATE.min, settings::LEARNING_RATE.default)
 }
 
 #[component]
@@ -194,8 +197,13 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     state.spawn_worker();
 
-    // The address bar always holds a link to the settings shown.
-    Effect::new(move |_| state.settings.with(link::write));
+    // The address bar always holds a link to the run on screen: the settings it started with,
+    // and the live ones (loss weights, learning rate) as they are now. Edits that wait for a
+    // Reset reach the link with the Reset.
+    Effect::new(move |_| {
+        let live = state.settings.get();
+        link::write(&state.run_settings.get().with_live_from(&live));
+    });
 
     // Live settings reach the running model at its next step.
     Effect::new(move |_| {
@@ -250,7 +258,8 @@ mod tests {
 
     #[test]
     fn the_lowered_learning_rate_is_a_tenth_rounded_and_kept_in_range() {
-        assert_eq!(lowered_learning_rate(10.0), 1.0);
+        assert_eq!(lowered_learning_rate(10.0), 0.01);
+        assert_eq!(lowered_learning_rate(0.05), 0.005);
         assert_eq!(lowered_learning_rate(10f64.powf(-2.3)), 5.0e-4);
         assert_eq!(lowered_learning_rate(1e-5), 1e-5);
     }

@@ -234,7 +234,7 @@ fn load_then_start(host: Shared, run: RunId, settings: ssl_core::settings::Setti
                     h.start_run(settings);
                 }
             }
-            Err(message) if h.run == run => h.fail(message),
+            Err(message) if h.run == run => h.fail(format!("{message}. Press Reset to try again.")),
             Err(_) => {}
         }
     });

@@ -269,6 +269,24 @@ impl Settings {
                 continue;
             }
             seen.push(field.key);
+            if let Some(n) = field
+                .whole
+                .then(|| raw.trim().parse::<u64>().ok())
+                .flatten()
+                && n as f64 > field.range.max
+            {
+                // Quoted as given: as an f64 it would print rounded, or as 2^64.
+                notices.push(Notice {
+                    field: field.key.to_string(),
+                    message: format!(
+                        "{} = {n} is above {}; using the default {}",
+                        field.key,
+                        readable(field.range.max),
+                        field.range.default
+                    ),
+                });
+                continue;
+            }
             match parse_number(raw.trim(), field.whole) {
                 Some(value) => (field.set)(&mut settings, value),
                 None => notices.push(Notice {
@@ -278,7 +296,7 @@ impl Settings {
                         field.key,
                         quote(raw),
                         if field.whole {
-                            "a whole number"
+                            "a whole number from 0"
                         } else {
                             "a number"
                         },
@@ -291,6 +309,21 @@ impl Settings {
         notices.append(&mut range_notices);
         (settings, notices)
     }
+    /// These settings with the ones that apply from the next step (loss weights, learning rate,
+    /// temperature, off-diagonal weight) taken from `next`: what a run started with `self` uses
+    /// after its controls were moved to `next`.
+    pub fn with_live_from(&self, next: &Settings) -> Settings {
+        Settings {
+            invariance_weight: next.invariance_weight,
+            variance_weight: next.variance_weight,
+            covariance_weight: next.covariance_weight,
+            learning_rate: next.learning_rate,
+            temperature: next.temperature,
+            offdiag_weight: next.offdiag_weight,
+            ..self.clone()
+        }
+    }
+
     /// Whether going from `self` to `next` needs a fresh model. The loss weights and the
     /// learning rate can change between two steps; everything else shapes the run from its start.
     pub fn needs_reset(&self, next: &Settings) -> bool {
@@ -579,6 +612,30 @@ mod tests {
         assert_eq!(settings.seed, 7);
         let fields: Vec<_> = notices.iter().map(|n| n.field.as_str()).collect();
         assert_eq!(fields, ["seed", "colour"]);
+    }
+
+    #[test]
+    fn a_seed_above_the_largest_is_quoted_as_given() {
+        let (_, notices) = query("seed=9007199254740992");
+        assert_eq!(
+            notices[0].message,
+            "seed = 9007199254740992 is above 9.007199254740991e15; using the default 42"
+        );
+    }
+
+    #[test]
+    fn only_live_settings_are_taken_from_the_controls() {
+        let run = Settings::default();
+        let controls = Settings {
+            seed: 7,
+            batch_size: 64,
+            learning_rate: 0.001,
+            invariance_weight: 5.0,
+            ..Settings::default()
+        };
+        let shown = run.with_live_from(&controls);
+        assert_eq!((shown.seed, shown.batch_size), (42, 256));
+        assert_eq!((shown.learning_rate, shown.invariance_weight), (0.001, 5.0));
     }
 
     #[test]

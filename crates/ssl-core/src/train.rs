@@ -383,12 +383,7 @@ impl Trainer {
     /// Changes the loss weights and learning rate from the next step on. Settings that shape the
     /// run from its start (see [`Settings::needs_reset`]) are ignored here.
     pub fn set_live_settings(&mut self, next: &Settings) {
-        self.settings.invariance_weight = next.invariance_weight;
-        self.settings.variance_weight = next.variance_weight;
-        self.settings.covariance_weight = next.covariance_weight;
-        self.settings.learning_rate = next.learning_rate;
-        self.settings.temperature = next.temperature;
-        self.settings.offdiag_weight = next.offdiag_weight;
+        self.settings = self.settings.with_live_from(next);
     }
 
     /// The train indices of the next batch; the order is reshuffled once every sample has been

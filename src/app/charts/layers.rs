@@ -50,7 +50,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         }))?;
         Ok(())
     };
-    if let Some(start) = &history.layers_untrained {
+    if let Some(start) = history.layers_untrained.as_ref().filter(|_| now.step > 0) {
         bars(&start.ncc_test, -0.38, PALETTE[7])?;
         legend.push(("step 0".to_string(), PALETTE[7], Mark::Line { width: 8 }));
     }
