@@ -141,10 +141,12 @@ impl Host {
                     untrained,
                     embedding,
                 });
+                // Idle first: the step-0 layer and random-target measurements take a moment and
+                // need not hold up the first Play.
+                self.set_state(RunState::Idle);
                 if let Some(trainer) = &self.trainer {
                     post_slow_analyses(self.run, trainer, true, true);
                 }
-                self.set_state(RunState::Idle);
             }
             Err(e) => self.fail(e.to_string()),
         }

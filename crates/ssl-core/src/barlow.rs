@@ -84,20 +84,10 @@ fn standardised(z: Tensor<2>) -> Tensor<2> {
 mod tests {
     use super::*;
     use crate::readback::read_f32;
-    use burn::tensor::{Device, TensorData};
+    use crate::test_support::{tensor, value};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, StandardNormal};
-
-    fn tensor(values: &[f64], rows: usize, device: &Device) -> Tensor<2> {
-        let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
-        let cols = values.len() / rows;
-        Tensor::from_data(TensorData::new(values, [rows, cols]), device)
-    }
-
-    fn value(t: Tensor<1>) -> f64 {
-        f64::from(read_f32(t).unwrap()[0])
-    }
 
     /// An independent plain-f64 Barlow Twins loss, loop by loop from the formula: `a`, `b` are
     /// `[n, d]` row-major. Returns (on-diagonal, off-diagonal).

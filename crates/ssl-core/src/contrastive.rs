@@ -78,20 +78,10 @@ fn positive_mask(n: usize) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::readback::read_f32;
-    use burn::tensor::Device;
+    use crate::test_support::{tensor, value};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, StandardNormal};
-
-    fn tensor(values: &[f64], rows: usize, device: &Device) -> Tensor<2> {
-        let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
-        let cols = values.len() / rows;
-        Tensor::from_data(TensorData::new(values, [rows, cols]), device)
-    }
-
-    fn value(t: Tensor<1>) -> f64 {
-        f64::from(read_f32(t).unwrap()[0])
-    }
 
     /// An independent plain-f64 NT-Xent, written loop by loop from the formula: `a`, `b` are
     /// `[n, d]` row-major.

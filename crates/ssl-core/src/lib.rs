@@ -33,3 +33,23 @@ pub use error::CoreError;
 pub fn cpu_device() -> burn::tensor::Device {
     burn::tensor::Device::flex()
 }
+
+/// Helpers shared by the tests of the tensor code.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use burn::tensor::{Device, Tensor, TensorData};
+
+    use crate::readback::read_f32;
+
+    /// A `[rows, len / rows]` tensor of `values`.
+    pub fn tensor(values: &[f64], rows: usize, device: &Device) -> Tensor<2> {
+        let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+        let cols = values.len() / rows;
+        Tensor::from_data(TensorData::new(values, [rows, cols]), device)
+    }
+
+    /// The one value of a `[1]` tensor.
+    pub fn value(t: Tensor<1>) -> f64 {
+        f64::from(read_f32(t).unwrap()[0])
+    }
+}
