@@ -23,6 +23,8 @@ pub enum ToWorker {
         settings: Settings,
         #[serde(default)]
         debug: DebugOptions,
+        #[serde(default)]
+        analyses: Analyses,
     },
     /// Train until paused.
     Play { run: RunId },
@@ -43,6 +45,18 @@ pub enum ToWorker {
 pub struct DebugOptions {
     /// Panic in the worker just before this step (`debug-panic-at=N` in the link).
     pub panic_at_step: Option<usize>,
+}
+
+/// Which analyses a run measures and posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Analyses {
+    /// Everything the page charts.
+    #[default]
+    All,
+    /// Only the loss and the regular evaluations (NCC, CDNV, kNN, the probe): no per-layer NCC,
+    /// random targets or embedding views. Compare mode's runs need no more, and three of them
+    /// share the visitor's cores.
+    Curves,
 }
 
 /// What the worker is doing with a run.

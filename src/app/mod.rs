@@ -6,6 +6,7 @@
 
 mod bridge;
 mod charts;
+mod compare;
 mod controls;
 pub mod history;
 mod link;
@@ -16,7 +17,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use ssl_core::settings::{self, Notice, Settings};
 
-use crate::protocol::{Backend, DebugOptions, FromWorker, RunState, ToWorker};
+use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunState, ToWorker};
 use bridge::WorkerBridge;
 pub use history::History;
 
@@ -77,6 +78,7 @@ impl AppState {
             run,
             settings,
             debug,
+            analyses: Analyses::All,
         });
     }
 

@@ -15,7 +15,7 @@ use ssl_core::data::{Dataset, Loaded};
 use ssl_core::train::{SplitData, Trainer};
 
 use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
-use crate::protocol::{Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
+use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
 
 /// The worker's state.
 pub struct Host {
@@ -30,6 +30,7 @@ pub struct Host {
     chunk_scheduled: bool,
     last_embedding_ms: f64,
     debug: DebugOptions,
+    analyses: Analyses,
     /// The chunk callback, kept alive for the worker's lifetime.
     chunk_callback: Option<Closure<dyn FnMut()>>,
 }
@@ -52,6 +53,7 @@ impl Host {
             chunk_scheduled: false,
             last_embedding_ms: 0.0,
             debug: DebugOptions::default(),
+            analyses: Analyses::All,
             chunk_callback: None,
         }));
 
@@ -144,7 +146,11 @@ impl Host {
                 // Idle first: the step-0 layer and random-target measurements take a moment and
                 // need not hold up the first Play.
                 self.set_state(RunState::Idle);
-                if let Some(trainer) = &self.trainer {
+                if let Some(trainer) = self
+                    .trainer
+                    .as_ref()
+                    .filter(|_| self.analyses == Analyses::All)
+                {
                     post_slow_analyses(self.run, trainer, true, true);
                 }
             }
@@ -161,9 +167,11 @@ fn handle(host: &Shared, message: ToWorker) {
             run,
             settings,
             debug,
+            analyses,
         } => {
             h.run = run;
             h.debug = debug;
+            h.analyses = analyses;
             CURRENT_RUN.with(|c| c.set(run));
             h.trainer = None;
             h.stop_at = None;
@@ -271,6 +279,7 @@ fn run_chunk(host: &Shared) {
     let run = h.run;
     let stop_at = h.stop_at;
     let panic_at = h.debug.panic_at_step;
+    let all_analyses = h.analyses == Analyses::All;
     let Some(trainer) = h.trainer.as_mut() else {
         return;
     };
@@ -304,8 +313,9 @@ fn run_chunk(host: &Shared) {
                 Ok(evaluation) => {
                     super::unsent(|u| u.evaluations.push(evaluation));
                     let step = trainer.steps_done();
-                    let layers = step.is_multiple_of(ssl_core::train::PROBE_EVERY);
-                    let targets = step.is_multiple_of(ssl_core::train::RANDOM_TARGETS_EVERY);
+                    let layers = all_analyses && step.is_multiple_of(ssl_core::train::PROBE_EVERY);
+                    let targets =
+                        all_analyses && step.is_multiple_of(ssl_core::train::RANDOM_TARGETS_EVERY);
                     if layers || targets {
                         // The speed is not known mid-chunk: NaN leaves the page's reading as is.
                         super::post_unsent(run, f64::NAN);
@@ -331,7 +341,7 @@ fn run_chunk(host: &Shared) {
     super::post_unsent(run, steps_per_second);
 
     let due = now_ms() - h.last_embedding_ms >= EMBEDDING_EVERY_MS;
-    if due || reached || failure.is_some() {
+    if all_analyses && (due || reached || failure.is_some()) {
         h.last_embedding_ms = now_ms();
         if let Some(Ok(view)) = h.trainer.as_ref().map(Trainer::embedding_view) {
             post(&FromWorker::Embedding { run, view });

@@ -42,7 +42,7 @@ pub const PALETTE: [RGBColor; 10] = [
 /// The font of every label.
 pub const FONT: &str = "sans-serif";
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// One chart: a heading, the canvas and the explainer paragraph.
 #[component]
@@ -99,6 +99,7 @@ pub fn Charts() -> impl IntoView {
             explainer=|_| include_str!("../../../www/text/ncc.txt")
             draw=ncc::draw
         />
+        <super::compare::ComparePanel />
         <ChartPanel
             title="Probes: linear, kNN, coarse classes"
             testid="chart-probes"

@@ -1,0 +1,346 @@
+//! Compare mode: the three VICReg presets of [`ssl_core::compare`] trained side by side from one
+//! seed, their test NCC overlaid on one chart (finding b).
+//!
+//! Each preset gets a worker of its own, so the three runs share nothing but the visitor's
+//! cores, and each folds its messages into its own [`History`], exactly as the main run does.
+//! The main run is paused while they train and its charts are left alone. A comparison's workers
+//! are terminated when they finish, when it is stopped, and when a new one starts.
+
+use std::rc::Rc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+use ssl_core::compare::{COMPARE_STEPS, PRESETS, Preset};
+use ssl_core::settings::Settings;
+
+use super::bridge::WorkerBridge;
+use super::charts::{
+    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, whole,
+    with_legend,
+};
+use super::{AppState, History};
+use crate::protocol::{Analyses, DebugOptions, FromWorker, RunState, ToWorker};
+
+/// The run number every compare worker uses: each worker only ever has one run.
+const LANE_RUN: u64 = 1;
+
+/// The colour and line of each preset, so that the lanes differ by more than colour.
+const STYLES: [(RGBColor, Mark); 3] = [
+    (PALETTE[1], Mark::Line { width: 3 }),
+    (PALETTE[0], Mark::Dashed),
+    (PALETTE[3], Mark::Line { width: 2 }),
+];
+
+/// The comparison on screen: one history per preset, and the workers still training.
+#[derive(Clone, Copy)]
+struct CompareState {
+    /// The settings the comparison started from (before each preset's weights), if one ran.
+    base: RwSignal<Option<Settings>>,
+    lanes: [RwSignal<History>; 3],
+    workers: StoredValue<[Option<Rc<WorkerBridge>>; 3], LocalStorage>,
+    /// Which lanes still have a worker: a signal, so the compare button's label follows.
+    active: RwSignal<[bool; 3]>,
+}
+
+impl CompareState {
+    fn new() -> Self {
+        Self {
+            base: RwSignal::new(None),
+            lanes: std::array::from_fn(|_| RwSignal::new(History::new(LANE_RUN))),
+            workers: StoredValue::new_local([None, None, None]),
+            active: RwSignal::new([false; 3]),
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.active.with(|a| a.iter().any(|&on| on))
+    }
+
+    /// Starts one worker per preset on `base`'s data, seed and step settings.
+    fn start(&self, base: Settings) {
+        self.stop();
+        self.base.set(Some(base.clone()));
+        for (lane, preset) in PRESETS.iter().enumerate() {
+            self.lanes[lane].set(History::new(LANE_RUN));
+            let settings = preset.apply(&base);
+            let this = *self;
+            let spawned = WorkerBridge::spawn(
+                move |message| this.receive(lane, &settings, message),
+                move |error| {
+                    this.lanes[lane].update(|h| {
+                        h.state = Some(RunState::Failed);
+                        h.failure = Some(error);
+                    });
+                    this.finish(lane);
+                },
+            );
+            match spawned {
+                Ok(bridge) => {
+                    self.workers
+                        .update_value(|w| w[lane] = Some(Rc::new(bridge)));
+                    self.active.update(|a| a[lane] = true);
+                }
+                Err(e) => self.lanes[lane].update(|h| {
+                    h.state = Some(RunState::Failed);
+                    h.failure = Some(format!("its worker could not start: {e}"));
+                }),
+            }
+        }
+    }
+
+    fn send(&self, lane: usize, message: ToWorker) {
+        self.workers.with_value(|w| {
+            if let Some(worker) = &w[lane] {
+                worker.send(&message);
+            }
+        });
+    }
+
+    fn receive(&self, lane: usize, settings: &Settings, message: FromWorker) {
+        match message {
+            FromWorker::Ready { .. } => self.send(
+                lane,
+                ToWorker::Start {
+                    run: LANE_RUN,
+                    settings: settings.clone(),
+                    debug: DebugOptions::default(),
+                    analyses: Analyses::Curves,
+                },
+            ),
+            message => {
+                let started = matches!(message, FromWorker::Started { .. });
+                self.lanes[lane].update(|h| {
+                    h.apply(message);
+                });
+                let (state, steps) = self.lanes[lane]
+                    .with_untracked(|h| (h.state.unwrap_or(RunState::Loading), h.steps_done()));
+                if started {
+                    let count = COMPARE_STEPS;
+                    self.send(
+                        lane,
+                        ToWorker::Step {
+                            run: LANE_RUN,
+                            count,
+                        },
+                    );
+                } else if matches!(state, RunState::Failed | RunState::Diverged)
+                    || (state == RunState::Paused && steps >= COMPARE_STEPS)
+                {
+                    self.finish(lane);
+                }
+            }
+        }
+    }
+
+    /// Terminates `lane`'s worker once the message being handled has returned: the worker's
+    /// callbacks must not be dropped while one of them runs.
+    fn finish(&self, lane: usize) {
+        let (workers, active) = (self.workers, self.active);
+        leptos::task::spawn_local(async move {
+            workers.update_value(|w| w[lane] = None);
+            active.update(|a| a[lane] = false);
+        });
+    }
+
+    /// Terminates every worker; the histories stay on the chart.
+    fn stop(&self) {
+        self.workers.update_value(|w| *w = [None, None, None]);
+        self.active.set([false; 3]);
+        for lane in self.lanes {
+            lane.update(|h| {
+                if matches!(h.state, Some(RunState::Running | RunState::Loading)) {
+                    h.state = Some(RunState::Paused);
+                }
+            });
+        }
+    }
+}
+
+/// The preset buttons, the compare button, the chart and its readouts.
+#[component]
+pub fn ComparePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let compare = CompareState::new();
+    on_cleanup(move || compare.stop());
+
+    let start_or_stop = move |_| {
+        if compare.running() {
+            compare.stop();
+        } else {
+            if state.run_state() == RunState::Running {
+                state.play_or_pause();
+            }
+            compare.start(state.settings.get_untracked().validated().0);
+        }
+    };
+
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(element) = canvas.get() else { return };
+        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
+            return;
+        };
+        let lanes: Vec<(Preset, History)> = PRESETS
+            .iter()
+            .zip(compare.lanes)
+            .map(|(p, h)| (*p, h.get()))
+            .collect();
+        if let Err(e) = draw(&lanes, backend.into_drawing_area()) {
+            web_sys::console::warn_1(&format!("compare: drawing failed: {e}").into());
+        }
+    });
+
+    view! {
+        <figure class="panel chart">
+            <figcaption><h2>"Compare: which term makes the clusters?"</h2></figcaption>
+            <div class="buttons" role="group" aria-label="VICReg weight presets">
+                {PRESETS
+                    .iter()
+                    .map(|preset| {
+                        let preset = *preset;
+                        view! {
+                            <button
+                                data-testid=format!("preset-{}", preset.key)
+                                aria-pressed=move || {
+                                    state.settings.with(|s| preset.is_applied_to(s)).to_string()
+                                }
+                                title="Use these VICReg weights in the main run"
+                                on:click=move |_| state.settings.update(|s| *s = preset.apply(s))
+                            >
+                                {preset.label}
+                            </button>
+                        }
+                    })
+                    .collect::<Vec<_>>()}
+            </div>
+            <div class="buttons">
+                <button data-testid="compare" on:click=start_or_stop>
+                    {move || if compare.running() {
+                        "Stop the comparison".to_string()
+                    } else {
+                        format!("Compare all three ({COMPARE_STEPS} steps each)")
+                    }}
+                </button>
+            </div>
+            <canvas node_ref=canvas data-testid="chart-compare"
+                aria-label="Test NCC of the three presets over training steps"
+                width="640" height="360"></canvas>
+            <table class="compare-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"preset"</th>
+                        <th scope="col">"steps"</th>
+                        <th scope="col">"test NCC"</th>
+                        <th scope="col">"CDNV"</th>
+                        <th scope="col">"linear probe"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {PRESETS
+                        .iter()
+                        .zip(compare.lanes)
+                        .map(|(preset, lane)| lane_row(*preset, lane))
+                        .collect::<Vec<_>>()}
+                </tbody>
+            </table>
+            <p class="explainer">{include_str!("../../www/text/compare.txt")}</p>
+        </figure>
+    }
+}
+
+/// One preset's row of the table: its progress and latest measurements.
+fn lane_row(preset: Preset, lane: RwSignal<History>) -> impl IntoView {
+    let latest =
+        move |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| lane.with(|h| h.latest_of(f));
+    let cell = move |key: &'static str, f: fn(&ssl_core::train::Evaluation) -> Option<f64>| {
+        view! {
+            <td
+                data-testid=format!("compare-{}-{key}", preset.key)
+                data-value=move || latest(f).map(|v| v.to_string()).unwrap_or_default()
+            >
+                {move || latest(f).map_or("–".to_string(), |v| format!("{v:.3}"))}
+            </td>
+        }
+    };
+    let progress = move || {
+        lane.with(|h| match h.state {
+            None => "–".to_string(),
+            Some(RunState::Failed) => "failed".to_string(),
+            Some(RunState::Diverged) => format!("diverged at {}", h.steps_done()),
+            Some(_) if h.evaluations.is_empty() && h.steps_done() == 0 => "–".to_string(),
+            Some(_) => format!("{}/{COMPARE_STEPS}", h.steps_done()),
+        })
+    };
+    view! {
+        <tr>
+            <th scope="row">{preset.label}</th>
+            <td data-testid=format!("compare-{}-steps", preset.key)
+                data-value=move || lane.with(|h| h.steps_done().to_string())>
+                {progress}
+            </td>
+            {cell("ncc", |e| Some(e.ncc_test))}
+            {cell("cdnv", |e| Some(e.cdnv_train))}
+            {cell("probe", |e| e.probe_test)}
+        </tr>
+    }
+}
+
+/// Test NCC of each preset over steps, with the raw pixels as a reference line.
+fn draw(lanes: &[(Preset, History)], area: Area) -> DrawResult {
+    if lanes.iter().all(|(_, h)| h.evaluations.is_empty()) {
+        return placeholder(&area, "Press Compare to train all three");
+    }
+    area.fill(&WHITE)?;
+    let last_step = lanes
+        .iter()
+        .map(|(_, h)| h.steps_done())
+        .max()
+        .unwrap_or(0)
+        .max(10) as f64;
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
+    mesh_style(
+        &mut chart,
+        ("training step", whole),
+        ("test NCC accuracy", one_place),
+    )?;
+    let mut legend = Vec::new();
+    for ((preset, history), (color, mark)) in lanes.iter().zip(STYLES) {
+        let points: Vec<(f64, f64)> = history
+            .evaluations
+            .iter()
+            .map(|e| (e.step as f64, e.ncc_test))
+            .collect();
+        match mark {
+            Mark::Dashed => {
+                chart.draw_series(DashedLineSeries::new(points, 8, 5, color.stroke_width(3)))?;
+            }
+            Mark::Line { width } => {
+                chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
+            }
+            Mark::Dot => {}
+        }
+        legend.push((preset.key.to_string(), color, mark));
+    }
+    if let Some(pixels) = lanes.iter().find_map(|(_, h)| h.pixels) {
+        let color = PALETTE[9];
+        let y = pixels.ncc_test;
+        chart.draw_series(DashedLineSeries::new(
+            vec![(0.0, y), (last_step, y)],
+            2,
+            6,
+            color.stroke_width(1),
+        ))?;
+        legend.push(("raw pixels".to_string(), color, Mark::Dashed));
+    }
+    draw_legend(&strip, &legend)?;
+    area.present()?;
+    Ok(())
+}
