@@ -1,7 +1,8 @@
-//! Compare mode: the three VICReg presets of [`ssl_core::compare`] trained side by side from one
-//! seed, their test NCC overlaid on one chart (finding b).
+//! Compare mode: up to three settings trained side by side from one seed, their test NCC overlaid
+//! on one chart. By default the lanes are the three VICReg presets of [`ssl_core::compare`]
+//! (finding b); each lane can instead take the visitor's own settings, or be switched off.
 //!
-//! Each preset gets a worker of its own, so the three runs share nothing but the visitor's
+//! Each lane gets a worker of its own, so the three runs share nothing but the visitor's
 //! cores, and each folds its messages into its own [`History`], exactly as the main run does.
 //! The main run is paused while they train and its charts are left alone. A comparison's workers
 //! are terminated when they finish, when it is stopped, and when a new one starts.
@@ -27,18 +28,64 @@ use crate::protocol::{Analyses, DebugOptions, FromWorker, RunState, ToWorker};
 /// The run number every compare worker uses: each worker only ever has one run.
 const LANE_RUN: u64 = 1;
 
-/// The colour and line of each preset, so that the lanes differ by more than colour.
+/// The colour and line of each lane, so that the lanes differ by more than colour.
 const STYLES: [(RGBColor, Mark); 3] = [
     (PALETTE[1], Mark::Line { width: 3 }),
     (PALETTE[0], Mark::Dashed),
     (PALETTE[3], Mark::Line { width: 2 }),
 ];
 
-/// The comparison on screen: one history per preset, and the workers still training.
+/// What one lane of a comparison trains.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LaneChoice {
+    /// The visitor's settings with a preset's VICReg weights.
+    Preset(Preset),
+    /// The visitor's settings as they are (any method).
+    Yours,
+    Off,
+}
+
+impl LaneChoice {
+    /// Every choice, keyed for the lane's select.
+    fn all() -> Vec<LaneChoice> {
+        let mut all: Vec<LaneChoice> = PRESETS.iter().copied().map(LaneChoice::Preset).collect();
+        all.extend([LaneChoice::Yours, LaneChoice::Off]);
+        all
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            LaneChoice::Preset(p) => p.key,
+            LaneChoice::Yours => "yours",
+            LaneChoice::Off => "off",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            LaneChoice::Preset(p) => p.label,
+            LaneChoice::Yours => "your settings",
+            LaneChoice::Off => "off",
+        }
+    }
+
+    /// The lane's settings, from the visitor's `base`; `None` when it is off.
+    fn settings(self, base: &Settings) -> Option<Settings> {
+        match self {
+            LaneChoice::Preset(p) => Some(p.apply(base)),
+            LaneChoice::Yours => Some(base.clone()),
+            LaneChoice::Off => None,
+        }
+    }
+}
+
+/// The comparison on screen: one history per lane, and the workers still training.
 #[derive(Clone, Copy)]
 struct CompareState {
-    /// The settings the comparison started from (before each preset's weights), if one ran.
-    base: RwSignal<Option<Settings>>,
+    /// What each lane trains next time Compare is pressed.
+    choices: RwSignal<[LaneChoice; 3]>,
+    /// What each lane trained in the comparison on screen.
+    shown: RwSignal<[LaneChoice; 3]>,
     lanes: [RwSignal<History>; 3],
     workers: StoredValue<[Option<Rc<WorkerBridge>>; 3], LocalStorage>,
     /// Which lanes still have a worker: a signal, so the compare button's label follows.
@@ -47,8 +94,10 @@ struct CompareState {
 
 impl CompareState {
     fn new() -> Self {
+        let presets = PRESETS.map(LaneChoice::Preset);
         Self {
-            base: RwSignal::new(None),
+            choices: RwSignal::new(presets),
+            shown: RwSignal::new(presets),
             lanes: std::array::from_fn(|_| RwSignal::new(History::new(LANE_RUN))),
             workers: StoredValue::new_local([None, None, None]),
             active: RwSignal::new([false; 3]),
@@ -59,13 +108,19 @@ impl CompareState {
         self.active.with(|a| a.iter().any(|&on| on))
     }
 
-    /// Starts one worker per preset on `base`'s data, seed and step settings.
+    /// Starts one worker per lane that is on, from the visitor's settings `base`.
     fn start(&self, base: Settings) {
         self.stop();
-        self.base.set(Some(base.clone()));
-        for (lane, preset) in PRESETS.iter().enumerate() {
-            self.lanes[lane].set(History::new(LANE_RUN));
-            let settings = preset.apply(&base);
+        let choices = self.choices.get_untracked();
+        self.shown.set(choices);
+        for (lane, choice) in choices.into_iter().enumerate() {
+            let mut history = History::new(LANE_RUN);
+            let Some(settings) = choice.settings(&base) else {
+                history.state = None;
+                self.lanes[lane].set(history);
+                continue;
+            };
+            self.lanes[lane].set(history);
             let this = *self;
             let spawned = WorkerBridge::spawn(
                 move |message| this.receive(lane, &settings, message),
@@ -183,10 +238,12 @@ pub fn ComparePanel() -> impl IntoView {
         let Some(backend) = CanvasBackend::with_canvas_object(element) else {
             return;
         };
-        let lanes: Vec<(Preset, History)> = PRESETS
-            .iter()
+        let lanes: Vec<(LaneChoice, History)> = compare
+            .shown
+            .get()
+            .into_iter()
             .zip(compare.lanes)
-            .map(|(p, h)| (*p, h.get()))
+            .map(|(choice, h)| (choice, h.get()))
             .collect();
         if let Err(e) = draw(&lanes, backend.into_drawing_area()) {
             web_sys::console::warn_1(&format!("compare: drawing failed: {e}").into());
@@ -196,7 +253,8 @@ pub fn ComparePanel() -> impl IntoView {
     view! {
         <figure class="panel chart">
             <figcaption><h2>"Compare: which term makes the clusters?"</h2></figcaption>
-            <div class="buttons" role="group" aria-label="VICReg weight presets">
+            <p class="help" id="presets-help">"Use a preset's VICReg weights in the main run:"</p>
+            <div class="buttons" role="group" aria-labelledby="presets-help">
                 {PRESETS
                     .iter()
                     .map(|preset| {
@@ -216,22 +274,29 @@ pub fn ComparePanel() -> impl IntoView {
                     })
                     .collect::<Vec<_>>()}
             </div>
+            <p class="help">
+                "Or train up to three runs side by side, each with the main run's data set, seed, "
+                "learning rate, batch and augmentation:"
+            </p>
+            <div class="lanes">
+                {(0..3).map(|lane| lane_select(compare, lane)).collect::<Vec<_>>()}
+            </div>
             <div class="buttons">
                 <button data-testid="compare" on:click=start_or_stop>
                     {move || if compare.running() {
                         "Stop the comparison".to_string()
                     } else {
-                        format!("Compare all three ({COMPARE_STEPS} steps each)")
+                        format!("Compare ({COMPARE_STEPS} steps each)")
                     }}
                 </button>
             </div>
             <canvas node_ref=canvas data-testid="chart-compare"
-                aria-label="Test NCC of the three presets over training steps"
+                aria-label="Test NCC of each compared run over training steps"
                 width="640" height="360"></canvas>
             <table class="compare-table">
                 <thead>
                     <tr>
-                        <th scope="col">"preset"</th>
+                        <th scope="col">"lane"</th>
                         <th scope="col">"steps"</th>
                         <th scope="col">"test NCC"</th>
                         <th scope="col">"CDNV"</th>
@@ -239,11 +304,7 @@ pub fn ComparePanel() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {PRESETS
-                        .iter()
-                        .zip(compare.lanes)
-                        .map(|(preset, lane)| lane_row(*preset, lane))
-                        .collect::<Vec<_>>()}
+                    {(0..3).map(|lane| lane_row(compare, lane)).collect::<Vec<_>>()}
                 </tbody>
             </table>
             <p class="explainer">{include_str!("../../www/text/compare.txt")}</p>
@@ -251,14 +312,40 @@ pub fn ComparePanel() -> impl IntoView {
     }
 }
 
-/// One preset's row of the table: its progress and latest measurements.
-fn lane_row(preset: Preset, lane: RwSignal<History>) -> impl IntoView {
+/// The select of what lane `lane` (0-based; shown and tested as 1 to 3) trains.
+fn lane_select(compare: CompareState, lane: usize) -> impl IntoView {
+    let id = format!("compare-lane-{}", lane + 1);
+    view! {
+        <label for=id.clone()>{format!("Lane {}", lane + 1)}</label>
+        <select
+            id=id.clone()
+            data-testid=id
+            prop:value=move || compare.choices.with(|c| c[lane].key())
+            on:change=move |event| {
+                let key = event_target_value(&event);
+                if let Some(choice) = LaneChoice::all().into_iter().find(|c| c.key() == key) {
+                    compare.choices.update(|c| c[lane] = choice);
+                }
+            }
+        >
+            {LaneChoice::all()
+                .into_iter()
+                .map(|c| view! { <option value=c.key()>{c.label()}</option> })
+                .collect::<Vec<_>>()}
+        </select>
+    }
+}
+
+/// One lane's row of the table: what it trains, its progress and latest measurements.
+fn lane_row(compare: CompareState, index: usize) -> impl IntoView {
+    let lane = compare.lanes[index];
+    let name = index + 1;
     let latest =
         move |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| lane.with(|h| h.latest_of(f));
     let cell = move |key: &'static str, f: fn(&ssl_core::train::Evaluation) -> Option<f64>| {
         view! {
             <td
-                data-testid=format!("compare-{}-{key}", preset.key)
+                data-testid=format!("compare-{name}-{key}")
                 data-value=move || latest(f).map(|v| v.to_string()).unwrap_or_default()
             >
                 {move || latest(f).map_or("–".to_string(), |v| format!("{v:.3}"))}
@@ -276,8 +363,8 @@ fn lane_row(preset: Preset, lane: RwSignal<History>) -> impl IntoView {
     };
     view! {
         <tr>
-            <th scope="row">{preset.label}</th>
-            <td data-testid=format!("compare-{}-steps", preset.key)
+            <th scope="row">{move || compare.shown.with(|c| c[index].label())}</th>
+            <td data-testid=format!("compare-{name}-steps")
                 data-value=move || lane.with(|h| h.steps_done().to_string())>
                 {progress}
             </td>
@@ -288,8 +375,8 @@ fn lane_row(preset: Preset, lane: RwSignal<History>) -> impl IntoView {
     }
 }
 
-/// Test NCC of each preset over steps, with the raw pixels as a reference line.
-fn draw(lanes: &[(Preset, History)], area: Area) -> DrawResult {
+/// Test NCC of each lane over steps, with the raw pixels as a reference line.
+fn draw(lanes: &[(LaneChoice, History)], area: Area) -> DrawResult {
     if lanes.iter().all(|(_, h)| h.evaluations.is_empty()) {
         return placeholder(&area, "Press Compare to train all three");
     }
@@ -312,7 +399,10 @@ fn draw(lanes: &[(Preset, History)], area: Area) -> DrawResult {
         ("test NCC accuracy", one_place),
     )?;
     let mut legend = Vec::new();
-    for ((preset, history), (color, mark)) in lanes.iter().zip(STYLES) {
+    for ((choice, history), (color, mark)) in lanes.iter().zip(STYLES) {
+        if *choice == LaneChoice::Off {
+            continue;
+        }
         let points: Vec<(f64, f64)> = history
             .evaluations
             .iter()
@@ -327,7 +417,7 @@ fn draw(lanes: &[(Preset, History)], area: Area) -> DrawResult {
             }
             Mark::Dot => {}
         }
-        legend.push((preset.key.to_string(), color, mark));
+        legend.push((choice.key().to_string(), color, mark));
     }
     if let Some(pixels) = lanes.iter().find_map(|(_, h)| h.pixels) {
         let color = PALETTE[9];

@@ -33,8 +33,10 @@ test('compare trains the three presets to the end, and invariance alone clusters
   await page.goto(`${site.server.url}?seed=3`);
   await page.waitForSelector(idle, { timeout: 60_000 });
   await page.click('[data-testid="compare"]');
-  for (const key of ['balanced', 'invariance', 'regularization']) {
-    await page.waitForSelector(`[data-testid="compare-${key}-steps"][data-value="1000"]`, {
+  // By default the lanes are the presets: 1 balanced, 2 invariance only, 3 regularization only.
+  const lanes = { balanced: 1, invariance: 2, regularization: 3 };
+  for (const lane of Object.values(lanes)) {
+    await page.waitForSelector(`[data-testid="compare-${lane}-steps"][data-value="1000"]`, {
       timeout: 240_000,
     });
   }
@@ -42,8 +44,8 @@ test('compare trains the three presets to the end, and invariance alone clusters
     () => document.querySelector('[data-testid="compare"]').textContent.startsWith('Compare'),
   );
   const ncc = {};
-  for (const key of ['balanced', 'invariance', 'regularization']) {
-    ncc[key] = Number(await readout(page, `compare-${key}-ncc`));
+  for (const [key, lane] of Object.entries(lanes)) {
+    ncc[key] = Number(await readout(page, `compare-${lane}-ncc`));
     assert.ok(ncc[key] > 0 && ncc[key] <= 1, `${key} NCC ${ncc[key]}`);
   }
   // Measured natively over seeds 0-2 at 1,000 steps: balanced 0.87-0.91, regularization only
@@ -54,5 +56,27 @@ test('compare trains the three presets to the end, and invariance alone clusters
   assert.equal(await readout(page, 'step-count'), '0', 'the main run was left alone');
   await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a lane can train your own settings, or be switched off', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}?method=simclr`);
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.selectOption('[data-testid="compare-lane-1"]', 'yours');
+  await page.selectOption('[data-testid="compare-lane-2"]', 'off');
+  await page.selectOption('[data-testid="compare-lane-3"]', 'off');
+  await page.click('[data-testid="compare"]');
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="compare-1-steps"]').dataset.value) >= 50,
+    null,
+    { timeout: 60_000 },
+  );
+  assert.equal(await readout(page, 'compare-2-steps'), '0', 'a lane switched off does not train');
+  assert.ok(Number(await readout(page, 'compare-1-ncc')) > 0);
+  await page.click('[data-testid="compare"]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="compare"]').textContent.startsWith('Compare'),
+  );
   await page.close();
 });
