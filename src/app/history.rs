@@ -232,6 +232,8 @@ mod tests {
             ncc_train: 0.5,
             ncc_test: 0.5,
             ncc_test_coarse: None,
+            ncc_train_coarse: None,
+            cdnv_train_coarse: None,
             cdnv_train: 1.0,
             knn_test: None,
             probe_test: None,

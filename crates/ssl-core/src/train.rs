@@ -78,6 +78,11 @@ pub struct Evaluation {
     pub ncc_test: f64,
     /// Test NCC at the coarse level of the label hierarchy, where the data set has one.
     pub ncc_test_coarse: Option<f64>,
+    /// Train NCC and CDNV at the coarse level, where the data set has one.
+    #[serde(default)]
+    pub ncc_train_coarse: Option<f64>,
+    #[serde(default)]
+    pub cdnv_train_coarse: Option<f64>,
     /// Class-distance normalised variance of the train embeddings (fine classes): lower means
     /// tighter, better separated clusters (see [`crate::analysis::cdnv`]).
     pub cdnv_train: f64,
@@ -131,7 +136,8 @@ struct Measured<'a> {
 impl Measured<'_> {
     fn evaluation(&self, step: usize, knn: bool, probe: bool) -> Evaluation {
         let (train, test, classes) = (self.train, self.test, self.classes);
-        let ncc_test_coarse = self.coarse.map(|c| {
+        // [train NCC, test NCC, train CDNV] at the coarse level.
+        let coarse = self.coarse.map(|c| {
             let train_coarse = Labelled {
                 labels: &c.train[..],
                 ..train
@@ -140,13 +146,19 @@ impl Measured<'_> {
                 labels: &c.test[..],
                 ..test
             };
-            ncc_accuracy(train_coarse, test_coarse, c.classes)
+            [
+                ncc_accuracy(train_coarse, train_coarse, c.classes),
+                ncc_accuracy(train_coarse, test_coarse, c.classes),
+                cdnv(train_coarse, c.classes),
+            ]
         });
         Evaluation {
             step,
             ncc_train: ncc_accuracy(train, train, classes),
             ncc_test: ncc_accuracy(train, test, classes),
-            ncc_test_coarse,
+            ncc_test_coarse: coarse.map(|c| c[1]),
+            ncc_train_coarse: coarse.map(|c| c[0]),
+            cdnv_train_coarse: coarse.map(|c| c[2]),
             cdnv_train: cdnv(train, classes),
             knn_test: knn.then(|| knn_accuracy(train, test, classes, DEFAULT_K)),
             probe_test: probe.then(|| {

@@ -19,6 +19,16 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     if points.is_empty() {
         return placeholder(&area, "Preparing the run…");
     }
+    // The coarse level of the hierarchy, where the data set has one.
+    let coarse: Vec<(f64, f64)> = history
+        .evaluations
+        .iter()
+        .filter_map(|e| {
+            e.cdnv_train_coarse
+                .filter(|&v| finite(v))
+                .map(|v| (e.step as f64, v))
+        })
+        .collect();
     area.fill(&WHITE)?;
     let references: Vec<(f64, &str, RGBColor, u32)> = [
         (history.pixels, "raw pixels", PALETTE[3], 10),
@@ -33,6 +43,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     .collect();
     let values = points
         .iter()
+        .chain(&coarse)
         .map(|p| p.1)
         .chain(references.iter().map(|r| r.0));
     let (low, high) = values.fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -52,6 +63,16 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     let color = PALETTE[1];
     chart.draw_series(LineSeries::new(points, color.stroke_width(3)))?;
     let mut legend = vec![("embedding".to_string(), color, Mark::Line { width: 3 })];
+    if !coarse.is_empty() {
+        let coarse_color = PALETTE[4];
+        chart.draw_series(DashedLineSeries::new(
+            coarse,
+            8,
+            4,
+            coarse_color.stroke_width(2),
+        ))?;
+        legend.push(("coarse classes".to_string(), coarse_color, Mark::Dashed));
+    }
     for (y, name, color, dash) in references {
         chart.draw_series(DashedLineSeries::new(
             vec![(0.0, y), (last_step, y)],

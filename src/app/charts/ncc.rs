@@ -48,6 +48,26 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         ("test".to_string(), test_color, Mark::Line { width: 3 }),
     ];
 
+    // The coarse level of the hierarchy, where the data set has one, dashed.
+    let coarse = |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| -> Vec<(f64, f64)> {
+        history
+            .evaluations
+            .iter()
+            .filter_map(|e| f(e).map(|v| (e.step as f64, v)))
+            .collect()
+    };
+    let coarse_lines = [
+        ("train, coarse", coarse(|e| e.ncc_train_coarse), PALETTE[4]),
+        ("test, coarse", coarse(|e| e.ncc_test_coarse), PALETTE[5]),
+    ];
+    for (name, points, color) in coarse_lines {
+        if points.is_empty() {
+            continue;
+        }
+        chart.draw_series(DashedLineSeries::new(points, 8, 4, color.stroke_width(2)))?;
+        legend.push((name.to_string(), color, Mark::Dashed));
+    }
+
     let references = [
         (history.pixels, "raw pixels, test", PALETTE[3], 10),
         (history.untrained, "step 0, test", PALETTE[7], 4),
