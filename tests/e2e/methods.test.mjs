@@ -92,7 +92,7 @@ test('the analyses are measured live: CDNV, probe, kNN, layers and random target
   await page.close();
 });
 
-test('the synthetic set starts at once from a link, keeps its nuisance, and measures both levels', async () => {
+test('a synthetic link starts at once, keeps its nuisance and measures both levels', async () => {
   const page = await site.browser.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
