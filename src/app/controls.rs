@@ -1,7 +1,8 @@
 //! The controls: sliders for the settings, the seed, and Play/Pause, Step and Reset.
 //!
 //! Loss weights and the learning rate apply from the next step; the batch size, augmentation
-//! strength and seed shape a run from its start, so changing them asks for a reset.
+//! strength, the synthetic set's nuisance and the seed shape a run from its start, so changing
+//! them asks for a reset.
 
 use leptos::prelude::*;
 use ssl_core::data::Dataset;
@@ -158,7 +159,8 @@ fn DatasetSelect() -> impl IntoView {
             help=concat!(
                 "The digits are built in. MNIST (1 MB) and Fashion-MNIST (2.6 MB) are fetched ",
                 "from this site the first time you choose them; their 784 pixels make each step ",
-                "slower."
+                "slower. The synthetic set is generated from the seed: five superclasses of two ",
+                "classes each, hidden under textures you can turn up."
             )
             options=Dataset::ALL.map(|d| (d.key(), d.label())).to_vec()
             get=|s| s.dataset.key()
@@ -226,7 +228,8 @@ pub fn Controls() -> impl IntoView {
         </div>
         <Show when=move || state.reset_pending()>
             <p class="notice">
-                "Batch size, augmentation and seed apply from the start: press Reset to use them."
+                "Batch size, augmentation, nuisance and seed apply from the start: "
+                "press Reset to use them."
             </p>
         </Show>
 
@@ -305,6 +308,22 @@ pub fn Controls() -> impl IntoView {
             min=0.0 max=1.0 step=0.05 scale=Scale::Linear
             get=|s| s.augment_strength set=|s, v| s.augment_strength = v format=two_places
         />
+        <Show when=move || state.settings.with(|s| s.dataset == Dataset::Synthetic)>
+            <Slider
+                label="Nuisance"
+                help=concat!(
+                    "The spread of the synthetic set's textures, which say nothing about the ",
+                    "class; every view draws them anew. At 0 the images are class patterns ",
+                    "alone; at the default 3 the textures already carry most of the pixel variance."
+                )
+                min=settings::NUISANCE.min max=settings::NUISANCE.max step=0.25
+                scale=Scale::Linear
+                get=|s| s.nuisance set=|s, v| s.nuisance = v format=two_places
+            />
+            <p class="explainer" data-testid="synthetic-explainer">
+                {include_str!("../../www/text/synthetic.txt")}
+            </p>
+        </Show>
         <div class="slider">
             <label for="seed">"Seed"</label>
             <input

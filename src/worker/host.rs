@@ -12,14 +12,15 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::MessageEvent;
 
 use ssl_core::data::{Dataset, Loaded};
-use ssl_core::train::{SplitData, Trainer};
+use ssl_core::train::{SplitData, Trainer, synthetic_for_run};
 
 use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
 use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
 
 /// The worker's state.
 pub struct Host {
-    /// The data sets fetched so far (each is fetched once, when a run first asks for it).
+    /// The data sets fetched so far (each is fetched once, when a run first asks for it). A
+    /// generated data set is never kept here: it is made afresh for each run's settings.
     data: Vec<(Dataset, Loaded)>,
     run: RunId,
     trainer: Option<Trainer>,
@@ -121,12 +122,31 @@ impl Host {
         self.chunk_scheduled = scheduled;
     }
 
+    /// Whether the data of a run with `settings` is at hand: fetched already, or generated.
+    fn has_data_for(&self, settings: &ssl_core::settings::Settings) -> bool {
+        settings.dataset.is_generated() || self.data.iter().any(|(d, _)| *d == settings.dataset)
+    }
+
     /// Builds a fresh trainer for `run` and reports its references.
     fn start_run(&mut self, settings: ssl_core::settings::Settings) {
-        let Some((_, loaded)) = self.data.iter().find(|(d, _)| *d == settings.dataset) else {
-            return;
-        };
         let (settings, _) = settings.validated();
+        // A generated set depends on the seed and the nuisance, so it is made for this run and
+        // dropped with it (1,800 images of 8x8 take milliseconds).
+        let generated;
+        let loaded = if settings.dataset.is_generated() {
+            match synthetic_for_run(&settings) {
+                Ok(data) => {
+                    generated = data;
+                    &generated
+                }
+                Err(e) => return self.fail(e.to_string()),
+            }
+        } else {
+            match self.data.iter().find(|(d, _)| *d == settings.dataset) {
+                Some((_, loaded)) => loaded,
+                None => return,
+            }
+        };
         let built = SplitData::for_run(loaded, settings.seed).and_then(|split| {
             let trainer = Trainer::with_split(split, settings, ssl_core::cpu_device())?;
             let pixels = trainer.data().pixel_baseline();
@@ -176,7 +196,7 @@ fn handle(host: &Shared, message: ToWorker) {
             h.trainer = None;
             h.stop_at = None;
             h.set_state(RunState::Loading);
-            if h.data.iter().any(|(d, _)| *d == settings.dataset) {
+            if h.has_data_for(&settings) {
                 h.start_run(settings);
             } else {
                 drop(h);

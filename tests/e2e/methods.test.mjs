@@ -91,3 +91,36 @@ test('the analyses are measured live: CDNV, probe, kNN, layers and random target
   }
   await page.close();
 });
+
+test('a synthetic link starts at once, keeps its nuisance and measures both levels', async () => {
+  const page = await site.browser.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${site.server.url}?dataset=synthetic&nuisance=4`);
+  // Generated in the worker: no fetch, so no progress bar to wait for.
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  assert.ok(!requests.some((p) => p.includes('/data/')), `data fetched: ${requests}`);
+  assert.ok(await page.isVisible('#slider-nuisance'), 'the nuisance slider is shown');
+  assert.ok(await page.isVisible('[data-testid="synthetic-explainer"]'), 'and its explainer');
+
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="step-count"]')?.dataset.value) > 100,
+    null,
+    { timeout: 120_000 },
+  );
+  await page.click('[data-testid="play"]'); // Pause.
+  const coarse = Number(await readout(page, 'ncc-test-coarse'));
+  assert.ok(coarse > 0.2 && coarse <= 1, `coarse NCC ${coarse}`);
+  const fine = Number(await readout(page, 'ncc-test'));
+  assert.ok(fine > 0 && fine <= 1, `fine NCC ${fine}`);
+  assert.ok((await colouredPixels(page, 'chart-embedding')) > 300, 'the embedding chart draws');
+  const search = await page.evaluate(() => location.search);
+  assert.ok(search.includes('dataset=synthetic') && search.includes('nuisance=4'), search);
+  await page.screenshot({ path: join(ARTIFACTS, 'synthetic.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,16 +1,19 @@
 //! Measures finding (a) of Ben-Shaul et al. natively: for each data set, method and seed, the
 //! analyses of the untrained and the trained network (the probe included), as CSV.
 //!
-//! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [data sets] [methods]`,
-//! the last two comma-separated keys (`digits,mnist`, `vicreg,simclr`); all by default.
-//! (run from the workspace root: the data sets are read from `www/data/`).
+//! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [data sets] [methods]
+//! [nuisances]`, the data sets and methods as comma-separated keys (`digits,mnist`,
+//! `vicreg,simclr`), all by default; the nuisances (`0,3,6`, default `3`) are the levels the
+//! synthetic set is generated at, one row group each; other data sets ignore them and get an
+//! empty `nuisance` column. (Run from the workspace root: the bundled data sets are read from
+//! `www/data/`.)
 
 use std::time::Instant;
 
-use ssl_core::data::{Dataset, decode_dataset};
+use ssl_core::data::{Dataset, Loaded, decode_dataset};
 use ssl_core::method::Method;
-use ssl_core::settings::Settings;
-use ssl_core::train::{Evaluation, SplitData, Trainer};
+use ssl_core::settings::{self, Settings};
+use ssl_core::train::{Evaluation, SplitData, Trainer, synthetic_for_run};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -26,16 +29,24 @@ fn main() {
             .map(|k| Method::from_key(k).expect("a method"))
             .collect()
     });
+    let nuisances: Vec<f64> = args.next().map_or(vec![settings::NUISANCE.default], |a| {
+        a.split(',')
+            .map(|v| v.parse().expect("a nuisance"))
+            .collect()
+    });
     println!(
-        "dataset,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,probe_test,\
-         steps_per_second"
+        "dataset,nuisance,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,\
+         probe_test,steps_per_second"
     );
-    let row = |d: Dataset, m: Method, seed: u64, when: &str, e: &Evaluation, rate: f64| {
-        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    let row = |s: &Settings, when: &str, e: &Evaluation, rate: f64| {
+        let nuisance = s.dataset.is_generated().then_some(s.nuisance);
         println!(
-            "{},{},{seed},{when},{:.4},{},{:.4},{},{},{rate:.1}",
-            d.key(),
-            m.key(),
+            "{},{},{},{},{when},{:.4},{},{:.4},{},{},{rate:.1}",
+            s.dataset.key(),
+            nuisance.map_or(String::new(), |v| v.to_string()),
+            s.method.key(),
+            s.seed,
             e.ncc_test,
             opt(e.ncc_test_coarse),
             e.cdnv_train,
@@ -44,46 +55,63 @@ fn main() {
         );
     };
     for dataset in datasets {
-        let files: Vec<Vec<u8>> = dataset
-            .files()
-            .iter()
-            .map(|f| std::fs::read(format!("www/{}", f.path)).expect("run from the workspace root"))
-            .collect();
-        let loaded = decode_dataset(dataset, &files).expect("bundled data");
-        for &method in &methods {
-            for seed in 0..seeds {
-                let settings = Settings {
-                    seed,
-                    method,
-                    dataset,
-                    ..Settings::default()
-                };
-                let split = SplitData::for_run(&loaded, seed).unwrap();
-                let pixels = split.pixel_baseline();
-                let mut trainer =
-                    Trainer::with_split(split, settings, ssl_core::cpu_device()).expect("trainer");
-                row(dataset, method, seed, "pixels", &pixels, 0.0);
-                row(
-                    dataset,
-                    method,
-                    seed,
-                    "untrained",
-                    &trainer.evaluate_with(true).unwrap(),
-                    0.0,
-                );
-                let start = Instant::now();
-                for _ in 0..steps {
-                    trainer.step().expect("step");
+        // A bundled set is read once; the synthetic one is generated for every run's settings.
+        let bundled = (!dataset.is_generated()).then(|| {
+            let files: Vec<Vec<u8>> = dataset
+                .files()
+                .iter()
+                .map(|f| {
+                    std::fs::read(format!("www/{}", f.path)).expect("run from the workspace root")
+                })
+                .collect();
+            decode_dataset(dataset, &files).expect("bundled data")
+        });
+        let levels = if dataset.is_generated() {
+            &nuisances[..]
+        } else {
+            &[settings::NUISANCE.default][..]
+        };
+        for &nuisance in levels {
+            for &method in &methods {
+                for seed in 0..seeds {
+                    let settings = Settings {
+                        seed,
+                        method,
+                        dataset,
+                        nuisance,
+                        ..Settings::default()
+                    };
+                    let generated: Loaded;
+                    let loaded = match &bundled {
+                        Some(loaded) => loaded,
+                        None => {
+                            generated = synthetic_for_run(&settings).expect("synthetic data");
+                            &generated
+                        }
+                    };
+                    let split = SplitData::for_run(loaded, seed).unwrap();
+                    row(&settings, "pixels", &split.pixel_baseline(), 0.0);
+                    let mut trainer =
+                        Trainer::with_split(split, settings.clone(), ssl_core::cpu_device())
+                            .expect("trainer");
+                    row(
+                        &settings,
+                        "untrained",
+                        &trainer.evaluate_with(true).unwrap(),
+                        0.0,
+                    );
+                    let start = Instant::now();
+                    for _ in 0..steps {
+                        trainer.step().expect("step");
+                    }
+                    let rate = steps as f64 / start.elapsed().as_secs_f64();
+                    row(
+                        &settings,
+                        "trained",
+                        &trainer.evaluate_with(true).unwrap(),
+                        rate,
+                    );
                 }
-                let rate = steps as f64 / start.elapsed().as_secs_f64();
-                row(
-                    dataset,
-                    method,
-                    seed,
-                    "trained",
-                    &trainer.evaluate_with(true).unwrap(),
-                    rate,
-                );
             }
         }
     }

@@ -4,18 +4,67 @@
 //! noise added, then clipped to `[0, 1]`. One `strength` in `[0, 1]` scales all four: at 0 both
 //! views are the sample itself, so the invariance term is zero and only the regularization acts.
 //! The amounts were chosen so that a digit stays recognisable to a person at strength 1.
+//!
+//! A data set whose nuisance directions are known (the synthetic one) can also have each view
+//! re-draw them before the rest, [`NuisanceResampling`]: the one augmentation that is exactly
+//! what the data's labels are invariant to. It does not depend on the strength: at strength 0
+//! a view of such a set is the sample with fresh nuisances, clipped to `[0, 1]`.
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, Normal, StandardNormal};
 
 use crate::data::ImageDataset;
 
 /// Draws augmented views of images of one size.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Augmenter {
     pub height: usize,
     pub width: usize,
     pub strength: f32,
+    /// Re-draws the nuisance coordinates of every view first, where the data set knows them.
+    pub resampling: Option<NuisanceResampling>,
+}
+
+/// Replaces an image's coordinates along known nuisance directions by fresh draws:
+///
+/// ```text
+/// x' = x + sum_j (scale * n'_j - <x, psi_j>) psi_j,      n'_j ~ N(0, std^2)
+/// ```
+///
+/// where `psi_j` are orthonormal pixel-space directions (rows of `basis`). The view's projection
+/// on each `psi_j` becomes `scale * n'_j` and nothing orthogonal to them changes. For the
+/// synthetic set ([`crate::synthetic`]) the `psi_j` are its nuisance directions, `std` the
+/// generator's nuisance and `scale` the `1 / (max - min)` of its rescaling to `[0, 1]`, so a
+/// view is a new draw of the same sample's nuisances. Because every `psi_j` is orthogonal to the
+/// constant image, the rescaling's offset has no share in `<x, psi_j>`. At `std = 0` the view
+/// has no nuisance at all (the pixel noise along `psi_j` goes too).
+///
+/// The result is not clipped: the augmentations after it clip to `[0, 1]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NuisanceResampling {
+    /// `[directions, pixels]`, orthonormal rows.
+    pub basis: Vec<f32>,
+    /// Pixels per image (the basis's row length).
+    pub pixels: usize,
+    /// The pixel-space length of one unit of a nuisance coordinate.
+    pub scale: f32,
+    /// The standard deviation of each fresh nuisance coordinate, before `scale`.
+    pub std: f32,
+}
+
+impl NuisanceResampling {
+    /// Re-draws the nuisance coordinates of `image` (`[pixels]`) in place.
+    pub fn apply(&self, image: &mut [f32], rng: &mut impl Rng) {
+        for psi in self.basis.chunks_exact(self.pixels) {
+            let current: f32 = psi.iter().zip(image.iter()).map(|(a, b)| a * b).sum();
+            let draw: f32 = StandardNormal.sample(rng);
+            let fresh = self.scale * self.std * draw;
+            let change = fresh - current;
+            for (p, &f) in image.iter_mut().zip(psi) {
+                *p += change * f;
+            }
+        }
+    }
 }
 
 impl Augmenter {
@@ -26,6 +75,17 @@ impl Augmenter {
 
     /// Writes one random view of `image` (shape `[height * width]`) into `out`.
     pub fn view(&self, image: &[f32], rng: &mut impl Rng, out: &mut [f32]) {
+        // New nuisances first, so the shift and the rest act on a fresh draw of the sample.
+        let resampled;
+        let image = match &self.resampling {
+            Some(resampling) => {
+                let mut fresh = image.to_vec();
+                resampling.apply(&mut fresh, rng);
+                resampled = fresh;
+                &resampled[..]
+            }
+            None => image,
+        };
         let (h, w) = (self.height as i64, self.width as i64);
         let s = self.strength;
 
@@ -98,6 +158,7 @@ mod tests {
             height: 8,
             width: 8,
             strength: 0.0,
+            resampling: None,
         };
         let mut out = vec![0.0; 64];
         aug.view(&image, &mut ChaCha8Rng::seed_from_u64(1), &mut out);
@@ -111,6 +172,7 @@ mod tests {
             height: 8,
             width: 8,
             strength: 1.0,
+            resampling: None,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let (mut a, mut b) = (vec![0.0; 64], vec![0.0; 64]);
@@ -129,6 +191,7 @@ mod tests {
             height: 8,
             width: 8,
             strength: 0.5,
+            resampling: None,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         for _ in 0..50 {

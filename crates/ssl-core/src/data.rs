@@ -1,7 +1,9 @@
-//! Bundled image data sets: decoding, scaling and a seeded, stratified train/test split.
+//! Image data sets: decoding, scaling and a seeded, stratified train/test split.
 //!
 //! The files are gzip streams of raw `u8` values in row-major order (see `www/data/PROVENANCE.md`).
 //! Pixels are scaled to `[0, 1]` by the set's largest possible value (16 for the 8x8 digits).
+//! One data set, [`Dataset::Synthetic`], has no files: it is generated from the run's seed
+//! ([`crate::synthetic`], [`crate::train::synthetic_for_run`]).
 
 use std::io::Read;
 
@@ -12,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
+use crate::synthetic::SyntheticData;
 
 /// A set of grey-scale images with one class label each.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +149,7 @@ pub fn digits(pixels_gz: &[u8], labels_gz: &[u8]) -> Result<ImageDataset, CoreEr
     })
 }
 
-/// A bundled data set.
+/// A data set the page offers: bundled, or generated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dataset {
@@ -157,6 +160,9 @@ pub enum Dataset {
     Mnist,
     /// Fashion-MNIST, 5,000 train and 1,000 test images of 28x28, already split.
     Fashion,
+    /// The synthetic hierarchy of [`crate::synthetic`] with its default shape: 1,800 images of
+    /// 8x8, five superclasses of two classes. Generated from the run's seed, split by it.
+    Synthetic,
 }
 
 /// One file of a data set, relative to the site's `data/` folder.
@@ -168,7 +174,12 @@ pub struct DataFile {
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 3] = [Dataset::Digits, Dataset::Mnist, Dataset::Fashion];
+    pub const ALL: [Dataset; 4] = [
+        Dataset::Digits,
+        Dataset::Mnist,
+        Dataset::Fashion,
+        Dataset::Synthetic,
+    ];
 
     /// The name in a link (`dataset=mnist`) and in the select.
     pub fn key(self) -> &'static str {
@@ -176,6 +187,7 @@ impl Dataset {
             Dataset::Digits => "digits",
             Dataset::Mnist => "mnist",
             Dataset::Fashion => "fashion",
+            Dataset::Synthetic => "synthetic",
         }
     }
 
@@ -188,14 +200,16 @@ impl Dataset {
             Dataset::Digits => "Digits (8x8, 1,797)",
             Dataset::Mnist => "MNIST (28x28, 6,000)",
             Dataset::Fashion => "Fashion-MNIST (28x28, 6,000)",
+            Dataset::Synthetic => "Synthetic hierarchy (8x8, 1,800)",
         }
     }
 
-    /// The name of each class, for legends.
-    pub fn class_names(self) -> [&'static str; 10] {
+    /// The name of each class, for legends: one per label, in label order.
+    pub fn class_names(self) -> &'static [&'static str] {
         match self {
-            Dataset::Digits | Dataset::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-            Dataset::Fashion => [
+            Dataset::Digits | Dataset::Mnist => &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            Dataset::Synthetic => &SYNTHETIC_CLASS_NAMES,
+            Dataset::Fashion => &[
                 "T-shirt/top",
                 "trouser",
                 "pullover",
@@ -210,14 +224,30 @@ impl Dataset {
         }
     }
 
+    /// The name of each coarse class, where the data set has a second, coarser labelling.
+    pub fn coarse_names(self) -> &'static [&'static str] {
+        match self {
+            Dataset::Digits | Dataset::Mnist => &[],
+            Dataset::Fashion => &FASHION_COARSE_NAMES,
+            Dataset::Synthetic => &SYNTHETIC_COARSE_NAMES,
+        }
+    }
+
     /// The files to fetch: pixels then labels, for the whole set (digits) or train then test.
-    /// Sizes from `shared/data/manifest.json`.
+    /// Sizes from `shared/data/manifest.json`. None for a generated data set.
     pub fn files(self) -> &'static [DataFile] {
         match self {
             Dataset::Digits => &DIGITS_FILES,
             Dataset::Mnist => &MNIST_FILES,
             Dataset::Fashion => &FASHION_FILES,
+            Dataset::Synthetic => &[],
         }
+    }
+
+    /// Whether the data set is generated from the run's settings rather than fetched, so that
+    /// no copy of it may serve a run with other settings.
+    pub fn is_generated(self) -> bool {
+        self == Dataset::Synthetic
     }
 }
 
@@ -258,6 +288,14 @@ const FASHION_FILES: [DataFile; 6] = [
 /// ankle boot), 2 bag. See `www/data/PROVENANCE.md`.
 pub const FASHION_COARSE_NAMES: [&str; 3] = ["clothing", "footwear", "bag"];
 
+/// The synthetic set's superclasses, one letter each.
+pub const SYNTHETIC_COARSE_NAMES: [&str; 5] = ["A", "B", "C", "D", "E"];
+
+/// The synthetic set's classes: the superclass's letter and the class's number within it
+/// (class `C` belongs to superclass `C / 2`).
+pub const SYNTHETIC_CLASS_NAMES: [&str; 10] =
+    ["A1", "A2", "B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2"];
+
 /// A second, coarser labelling of the same images (a label hierarchy's upper level).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoarseLabels {
@@ -266,7 +304,8 @@ pub struct CoarseLabels {
     pub classes: usize,
 }
 
-/// A data set as loaded: whole (split later by each run's seed) or already split.
+/// A data set as loaded: whole (split later by each run's seed), already split, or generated
+/// (split later by the run's seed, its superclasses and nuisance directions carried along).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
     Whole(ImageDataset),
@@ -275,9 +314,11 @@ pub enum Loaded {
         test: ImageDataset,
         coarse: Option<CoarseLabels>,
     },
+    Synthetic(SyntheticData),
 }
 
-/// Decodes the fetched bytes of `dataset`'s files, in the order of [`Dataset::files`].
+/// Decodes the fetched bytes of `dataset`'s files, in the order of [`Dataset::files`]. A
+/// generated data set has no files to decode: asking for one is an error.
 pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, CoreError> {
     let expected = dataset.files().len();
     if files.len() != expected {
@@ -330,6 +371,11 @@ pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, Cor
         })
     };
     Ok(match dataset {
+        Dataset::Synthetic => {
+            return Err(CoreError::Generated {
+                name: dataset.key().to_string(),
+            });
+        }
         Dataset::Digits => Loaded::Whole(digits(&files[0], &files[1])?),
         Dataset::Mnist | Dataset::Fashion => {
             let train = mnist_like(dataset.files()[0].path, &files[0], &files[1])?;

@@ -52,6 +52,14 @@ pub enum CoreError {
     )]
     EmbeddingNotFinite { step: usize, learning_rate: f64 },
 
+    /// A generated data set was asked to decode files.
+    #[error("the data set {name} is generated, not read from files")]
+    Generated { name: String },
+
+    /// The synthetic data set's configuration cannot be generated.
+    #[error("the synthetic data set cannot be generated: {0}")]
+    Synthetic(#[from] crate::synthetic::SyntheticError),
+
     /// A tensor could not be read back to the CPU synchronously.
     #[error("a tensor read-back did not complete at once: {0}")]
     Readback(String),

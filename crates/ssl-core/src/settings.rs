@@ -74,6 +74,16 @@ pub const OFFDIAG_WEIGHT: Range = Range {
     default: 5e-3,
 };
 
+/// The synthetic data set's nuisance: the standard deviation of each nuisance coordinate, in
+/// the units of its semantic coordinates (superclass centres sit 4 from the origin, so 3, the
+/// default of [`crate::synthetic::SyntheticConfig`], already gives the nuisances most of the
+/// pixel variance). Other data sets ignore it.
+pub const NUISANCE: Range = Range {
+    min: 0.0,
+    max: 6.0,
+    default: 3.0,
+};
+
 /// The largest seed: every seed must survive a trip through a JavaScript number unchanged.
 pub const SEED_MAX: u64 = (1 << 53) - 1;
 /// The seed, any whole number up to [`SEED_MAX`].
@@ -110,6 +120,9 @@ pub struct Settings {
     /// Barlow Twins' off-diagonal weight.
     #[serde(default = "default_offdiag_weight")]
     pub offdiag_weight: f64,
+    /// The synthetic data set's nuisance standard deviation ([`NUISANCE`]).
+    #[serde(default = "default_nuisance")]
+    pub nuisance: f64,
 }
 
 fn default_temperature() -> f64 {
@@ -118,6 +131,10 @@ fn default_temperature() -> f64 {
 
 fn default_offdiag_weight() -> f64 {
     OFFDIAG_WEIGHT.default
+}
+
+fn default_nuisance() -> f64 {
+    NUISANCE.default
 }
 
 impl Default for Settings {
@@ -134,6 +151,7 @@ impl Default for Settings {
             augment_strength: AUGMENT_STRENGTH.default,
             temperature: TEMPERATURE.default,
             offdiag_weight: OFFDIAG_WEIGHT.default,
+            nuisance: NUISANCE.default,
         }
     }
 }
@@ -325,13 +343,15 @@ impl Settings {
     }
 
     /// Whether going from `self` to `next` needs a fresh model. The loss weights and the
-    /// learning rate can change between two steps; everything else shapes the run from its start.
+    /// learning rate can change between two steps; everything else shapes the run from its start
+    /// (the nuisance changes the synthetic data set itself).
     pub fn needs_reset(&self, next: &Settings) -> bool {
         self.seed != next.seed
             || self.method != next.method
             || self.dataset != next.dataset
             || self.batch_size != next.batch_size
             || self.augment_strength != next.augment_strength
+            || self.nuisance != next.nuisance
     }
 }
 
@@ -354,7 +374,7 @@ pub const METHOD_KEY: &str = "method";
 pub const DATASET_KEY: &str = "dataset";
 
 /// Every numeric setting, in the order links list them (after the method).
-pub const FIELDS: [Field; 9] = [
+pub const FIELDS: [Field; 10] = [
     Field {
         name: "seed",
         key: "seed",
@@ -426,6 +446,14 @@ pub const FIELDS: [Field; 9] = [
         whole: false,
         get: |s| s.offdiag_weight,
         set: |s, v| s.offdiag_weight = v,
+    },
+    Field {
+        name: "nuisance",
+        key: "nuisance",
+        range: NUISANCE,
+        whole: false,
+        get: |s| s.nuisance,
+        set: |s, v| s.nuisance = v,
     },
 ];
 
@@ -524,6 +552,38 @@ mod tests {
             batch_size: 64,
             ..a.clone()
         }));
+        assert!(a.needs_reset(&Settings {
+            nuisance: 4.0,
+            ..a.clone()
+        }));
+    }
+
+    #[test]
+    fn the_nuisance_parses_from_a_link_within_its_range() {
+        let (settings, notices) = query("dataset=synthetic&nuisance=4");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            (settings.dataset, settings.nuisance),
+            (Dataset::Synthetic, 4.0)
+        );
+        for edge in ["0", "6", "2.5"] {
+            let (settings, notices) = query(&format!("nuisance={edge}"));
+            assert!(notices.is_empty(), "{edge}: {notices:?}");
+            assert_eq!(settings.nuisance, edge.parse::<f64>().unwrap());
+        }
+        for bad in ["6.01", "-1", "NaN", "lots"] {
+            let (settings, notices) = query(&format!("nuisance={bad}"));
+            assert_eq!(settings.nuisance, NUISANCE.default, "{bad}");
+            assert_eq!(notices.len(), 1, "{bad}: {notices:?}");
+            assert_eq!(notices[0].field, "nuisance");
+        }
+    }
+
+    #[test]
+    fn a_link_from_before_the_nuisance_gets_its_default() {
+        let (settings, notices) = query("dataset=digits&seed=3");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(settings.nuisance, NUISANCE.default);
     }
 
     fn query(link: &str) -> (Settings, Vec<Notice>) {
@@ -549,6 +609,7 @@ mod tests {
             dataset: Dataset::Fashion,
             temperature: 0.1,
             offdiag_weight: 0.0051,
+            nuisance: 4.5,
         };
         let link = |s: &Settings| {
             s.to_query()
@@ -566,7 +627,7 @@ mod tests {
             link(&Settings::default()),
             concat!(
                 "dataset=digits&method=vicreg&seed=42&lr=0.01&batch=256",
-                "&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005"
+                "&lambda=25&mu=25&nu=1&aug=0.6&tau=0.5&offdiag=0.005&nuisance=3"
             )
         );
     }

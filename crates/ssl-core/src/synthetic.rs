@@ -31,6 +31,10 @@
 //!
 //! Fine class `C` belongs to superclass `C / fine_per_coarse`; samples cycle through the fine
 //! classes (sample `i` has class `i % classes`), so every class has `samples_per_class` samples.
+//!
+//! [`SyntheticData::resampling`] gives the augmentation that re-draws a view's nuisance
+//! coordinates from the same distribution (see [`crate::augment::NuisanceResampling`]): the
+//! invariance the labels have by construction, offered to the training directly.
 
 use burn::config::Config;
 use rand::SeedableRng;
@@ -38,6 +42,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use thiserror::Error;
 
+use crate::augment::NuisanceResampling;
 use crate::data::ImageDataset;
 
 /// The side of the generated images, in pixels.
@@ -116,9 +121,25 @@ pub struct SyntheticData {
     pub semantic_basis: Vec<f32>,
     /// The nuisance directions in pixel space: `[nuisance_dims, 64]`, orthonormal rows.
     pub nuisance_basis: Vec<f32>,
+    /// The rescaling's `1 / (max - min)`: a coordinate `a` along a basis direction is `scale * a`
+    /// in the pixels.
+    pub scale: f32,
+    /// The standard deviation the nuisance coordinates were drawn with.
+    pub nuisance: f64,
 }
 
 impl SyntheticData {
+    /// The augmentation that gives each view fresh nuisance coordinates, drawn as the generator
+    /// drew them.
+    pub fn resampling(&self) -> NuisanceResampling {
+        NuisanceResampling {
+            basis: self.nuisance_basis.clone(),
+            pixels: PIXELS,
+            scale: self.scale,
+            std: self.nuisance as f32,
+        }
+    }
+
     /// The same images labelled by superclass.
     pub fn coarse(&self) -> ImageDataset {
         ImageDataset {
@@ -233,6 +254,8 @@ impl SyntheticConfig {
             fine_to_coarse,
             semantic_basis: semantic_basis.to_vec(),
             nuisance_basis: nuisance_basis.to_vec(),
+            scale: (1.0 / range) as f32,
+            nuisance: self.nuisance,
         })
     }
 }
@@ -417,6 +440,108 @@ mod tests {
             (ratio / expected - 1.0).abs() < 0.1,
             "ratio {ratio}, expected {expected}"
         );
+    }
+
+    /// Sample `index`'s projections on the semantic and the nuisance basis after one resampling
+    /// by a generator seeded with `seed`, and before it.
+    fn resampled(s: &SyntheticData, index: usize, seed: u64) -> [Vec<f32>; 4] {
+        use rand::SeedableRng;
+        let image = s.data.image(index);
+        let mut view = image.to_vec();
+        s.resampling()
+            .apply(&mut view, &mut ChaCha8Rng::seed_from_u64(seed));
+        let on = |basis: &[f32], x: &[f32]| -> Vec<f32> {
+            basis
+                .chunks_exact(PIXELS)
+                .map(|phi| phi.iter().zip(x).map(|(a, b)| a * b).sum())
+                .collect()
+        };
+        [
+            on(&s.semantic_basis, image),
+            on(&s.semantic_basis, &view),
+            on(&s.nuisance_basis, image),
+            on(&s.nuisance_basis, &view),
+        ]
+    }
+
+    #[test]
+    fn resampling_keeps_the_semantic_projection_and_redraws_the_nuisance() {
+        // Pixels lie in [0, 1] and the basis rows have unit length, so projections are at most 8
+        // in size; 1e-5 is a few f32 roundings of sums of 64 products.
+        let s = SyntheticConfig::new()
+            .with_samples_per_class(10)
+            .generate()
+            .unwrap();
+        for index in [0, 17, 99] {
+            let [semantic, semantic_after, nuisance, nuisance_after] = resampled(&s, index, 5);
+            for (a, b) in semantic.iter().zip(&semantic_after) {
+                assert!((a - b).abs() < 1e-5, "sample {index}: {a} became {b}");
+            }
+            let moved: f32 = nuisance
+                .iter()
+                .zip(&nuisance_after)
+                .map(|(a, b)| (a - b).abs())
+                .sum();
+            // Old and new coordinates are independent N(0, (3 scale)^2) (plus pixel noise), so
+            // each moves by 3 sqrt(2) scale sqrt(2 / pi), about 3.4 scale, on average; asking
+            // for a mean of scale over the 16 leaves a wide margin.
+            assert!(moved > 16.0 * s.scale, "sample {index}: moved {moved}");
+        }
+    }
+
+    #[test]
+    fn resampling_at_nuisance_zero_removes_the_nuisance() {
+        let s = SyntheticConfig::new()
+            .with_samples_per_class(10)
+            .with_nuisance(0.0)
+            .generate()
+            .unwrap();
+        let mut noisy = SyntheticConfig::new()
+            .with_samples_per_class(10)
+            .generate()
+            .unwrap();
+        noisy.nuisance = 0.0;
+        for data in [&s, &noisy] {
+            let [_, _, _, nuisance_after] = resampled(data, 3, 1);
+            assert!(
+                nuisance_after.iter().all(|v| v.abs() < 1e-5),
+                "{nuisance_after:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resampling_is_fixed_by_the_seed() {
+        let s = SyntheticConfig::new()
+            .with_samples_per_class(10)
+            .generate()
+            .unwrap();
+        assert_eq!(resampled(&s, 4, 9), resampled(&s, 4, 9));
+        assert_ne!(resampled(&s, 4, 9)[3], resampled(&s, 4, 10)[3]);
+    }
+
+    #[test]
+    fn the_page_names_follow_the_generated_hierarchy() {
+        // The page's legends name each class after its superclass; the default shape must agree.
+        use crate::data::Dataset;
+        let s = SyntheticConfig::new()
+            .with_samples_per_class(2)
+            .generate()
+            .unwrap();
+        let (fine, coarse) = (
+            Dataset::Synthetic.class_names(),
+            Dataset::Synthetic.coarse_names(),
+        );
+        assert_eq!(
+            (fine.len(), coarse.len()),
+            (s.data.classes, s.coarse_classes)
+        );
+        for (name, &c) in fine.iter().zip(&s.fine_to_coarse) {
+            assert!(
+                name.starts_with(coarse[usize::from(c)]),
+                "{name} is not in {c}"
+            );
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::analysis::{DEFAULT_K, LinearProbe, LinearProbeConfig, cdnv, knn_accuracy};
-use crate::augment::Augmenter;
+use crate::augment::{Augmenter, NuisanceResampling};
 use crate::data::{CoarseLabels, ImageDataset, Loaded, Standardizer, stratified_split};
 use crate::method::{Method, StepValues, method_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
@@ -27,6 +27,7 @@ use crate::pca::Pca;
 use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
 use crate::readback::read_f32;
 use crate::settings::Settings;
+use crate::synthetic::{SyntheticConfig, SyntheticData};
 
 /// The share of each class held out for testing.
 pub const TEST_FRACTION: f64 = 0.2;
@@ -191,6 +192,8 @@ pub struct SplitData {
     pub test: ImageDataset,
     /// Coarse labels of the same train and test images, where the data set has a hierarchy.
     pub coarse: Option<CoarseLabels>,
+    /// The nuisance resampling each view gets, where the data set's nuisances are known.
+    pub resampling: Option<NuisanceResampling>,
 }
 
 impl SplitData {
@@ -207,8 +210,33 @@ impl SplitData {
                 train: train.clone(),
                 test: test.clone(),
                 coarse: coarse.clone(),
+                resampling: None,
             }),
+            Loaded::Synthetic(synthetic) => Self::synthetic(synthetic, sub_seed(seed, SPLIT_PART)),
         }
+    }
+
+    /// The seeded split of a synthetic set, stratified by fine class (so every superclass keeps
+    /// the test fraction too), with each image's superclass and the set's nuisance resampling.
+    fn synthetic(synthetic: &SyntheticData, seed: u64) -> Result<Self, CoreError> {
+        let data = &synthetic.data;
+        let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
+        let coarse = |indices: &[usize]| -> Vec<u8> {
+            indices
+                .iter()
+                .map(|&i| synthetic.coarse_labels[i])
+                .collect()
+        };
+        Ok(Self {
+            train: data.subset(&split.train),
+            test: data.subset(&split.test),
+            coarse: Some(CoarseLabels {
+                train: coarse(&split.train),
+                test: coarse(&split.test),
+                classes: synthetic.coarse_classes,
+            }),
+            resampling: Some(synthetic.resampling()),
+        })
     }
 
     /// The seeded, stratified split of `data` (see [`stratified_split`]).
@@ -218,6 +246,7 @@ impl SplitData {
             train: data.subset(&split.train),
             test: data.subset(&split.test),
             coarse: None,
+            resampling: None,
         })
     }
 
@@ -259,6 +288,19 @@ const SPLIT_PART: u64 = 1;
 const WEIGHTS_PART: u64 = 2;
 const BATCHES_PART: u64 = 3;
 const RANDOM_TARGETS_PART: u64 = 4;
+const SYNTHETIC_PART: u64 = 5;
+
+/// The synthetic data set a run with `settings` trains on: [`SyntheticConfig`]'s defaults with
+/// the run's own sub-seed and the settings' nuisance. The same settings always give the same
+/// images; any other seed or nuisance gives other ones, so a caller that keeps a copy must key it
+/// by both.
+pub fn synthetic_for_run(settings: &Settings) -> Result<Loaded, CoreError> {
+    let data = SyntheticConfig::new()
+        .with_seed(sub_seed(settings.seed, SYNTHETIC_PART))
+        .with_nuisance(settings.nuisance)
+        .generate()?;
+    Ok(Loaded::Synthetic(data))
+}
 
 /// Everything a step changes, saved so a diverged run can go back to it.
 #[derive(Clone)]
@@ -319,6 +361,7 @@ impl Trainer {
             height: data.train.height,
             width: data.train.width,
             strength: settings.augment_strength as f32,
+            resampling: data.resampling.clone(),
         };
         let standardizer = Standardizer::fit(&data.train);
         let standardized = |set: &ImageDataset| {

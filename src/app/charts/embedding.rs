@@ -2,6 +2,7 @@
 //! per class.
 
 use plotters::prelude::*;
+use ssl_core::data::Dataset;
 
 use super::{
     Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
@@ -59,12 +60,16 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
             .map(|(&p, _)| Circle::new(p, 3, color.filled()));
         chart.draw_series(members)?;
     }
+    let names = history.dataset.class_names();
     let legend: Vec<_> = (0..classes)
         .map(|c| {
-            let names = history.dataset.class_names();
+            let name = names
+                .get(c)
+                .map_or_else(|| c.to_string(), |n| n.to_string());
             let name = match history.dataset {
-                ssl_core::data::Dataset::Fashion => names[c].to_string(),
-                _ => format!("digit {}", names[c]),
+                Dataset::Digits | Dataset::Mnist => format!("digit {name}"),
+                Dataset::Synthetic => format!("class {name}"),
+                Dataset::Fashion => name,
             };
             (name, PALETTE[c % PALETTE.len()], Mark::Dot)
         })
