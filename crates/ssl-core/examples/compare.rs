@@ -13,7 +13,7 @@
 use ssl_core::compare::PRESETS;
 use ssl_core::data::{Dataset, Loaded, decode_dataset};
 use ssl_core::settings::Settings;
-use ssl_core::train::{RandomTargetFit, SplitData, Trainer};
+use ssl_core::train::{RandomTargetFit, SplitData, Trainer, synthetic_for_run};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -37,15 +37,29 @@ fn main() {
         }
     };
     for dataset in datasets {
-        let loaded = load(dataset);
+        let bundled = (dataset != Dataset::Synthetic).then(|| load(dataset));
         for seed in 0..seeds {
+            // The synthetic set is generated from the run's seed (at the default nuisance).
+            let generated;
+            let loaded = match &bundled {
+                Some(loaded) => loaded,
+                None => {
+                    let base = Settings {
+                        seed,
+                        dataset,
+                        ..Settings::default()
+                    };
+                    generated = synthetic_for_run(&base).expect("synthetic data");
+                    &generated
+                }
+            };
             for preset in PRESETS {
                 let settings = preset.apply(&Settings {
                     seed,
                     dataset,
                     ..Settings::default()
                 });
-                let split = SplitData::for_run(&loaded, seed).expect("split");
+                let split = SplitData::for_run(loaded, seed).expect("split");
                 let mut trainer =
                     Trainer::with_split(split, settings, ssl_core::cpu_device()).expect("trainer");
                 let balanced = preset.key == "balanced";
