@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod augment;
 pub mod barlow;
 pub mod contrastive;
+pub mod cross_entropy;
 pub mod data;
 pub mod error;
 pub mod loss;
