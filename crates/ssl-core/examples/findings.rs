@@ -1,5 +1,7 @@
 //! Measures finding (a) of Ben-Shaul et al. natively: for each data set, method and seed, the
-//! analyses of the untrained and the trained network (the probe included), as CSV.
+//! analyses of the untrained and the trained network (the probe included), as CSV. The trained
+//! row also gives the mean loss of the last [`LAST_STEPS`] steps, which for a pretext method
+//! (`rotation`, `jigsaw`) reads against `ln(classes)`, the loss of a network that knows nothing.
 //!
 //! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [data sets] [methods]`,
 //! the last two comma-separated keys (`digits,mnist`, `vicreg,simclr`); all by default.
@@ -11,6 +13,9 @@ use ssl_core::data::{Dataset, decode_dataset};
 use ssl_core::method::Method;
 use ssl_core::settings::Settings;
 use ssl_core::train::{Evaluation, SplitData, Trainer};
+
+/// How many of the last steps' losses the trained row averages.
+const LAST_STEPS: usize = 20;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,19 +33,26 @@ fn main() {
     });
     println!(
         "dataset,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,probe_test,\
-         steps_per_second"
+         steps_per_second,last_loss"
     );
-    let row = |d: Dataset, m: Method, seed: u64, when: &str, e: &Evaluation, rate: f64| {
-        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    let row = |d: Dataset,
+               m: Method,
+               seed: u64,
+               when: &str,
+               e: &Evaluation,
+               rate: f64,
+               loss: Option<f64>| {
         println!(
-            "{},{},{seed},{when},{:.4},{},{:.4},{},{},{rate:.1}",
+            "{},{},{seed},{when},{:.4},{},{:.4},{},{},{rate:.1},{}",
             d.key(),
             m.key(),
             e.ncc_test,
             opt(e.ncc_test_coarse),
             e.cdnv_train,
             opt(e.knn_test),
-            opt(e.probe_test)
+            opt(e.probe_test),
+            opt(loss)
         );
     };
     for dataset in datasets {
@@ -62,7 +74,7 @@ fn main() {
                 let pixels = split.pixel_baseline();
                 let mut trainer =
                     Trainer::with_split(split, settings, ssl_core::cpu_device()).expect("trainer");
-                row(dataset, method, seed, "pixels", &pixels, 0.0);
+                row(dataset, method, seed, "pixels", &pixels, 0.0, None);
                 row(
                     dataset,
                     method,
@@ -70,12 +82,17 @@ fn main() {
                     "untrained",
                     &trainer.evaluate_with(true).unwrap(),
                     0.0,
+                    None,
                 );
                 let start = Instant::now();
+                let mut losses = Vec::with_capacity(steps);
                 for _ in 0..steps {
-                    trainer.step().expect("step");
+                    losses.push(trainer.step().expect("step").total);
                 }
                 let rate = steps as f64 / start.elapsed().as_secs_f64();
+                let last = &losses[steps.saturating_sub(LAST_STEPS)..];
+                let last_loss =
+                    (!last.is_empty()).then(|| last.iter().sum::<f64>() / last.len() as f64);
                 row(
                     dataset,
                     method,
@@ -83,6 +100,7 @@ fn main() {
                     "trained",
                     &trainer.evaluate_with(true).unwrap(),
                     rate,
+                    last_loss,
                 );
             }
         }
