@@ -239,7 +239,8 @@ pub fn App() -> impl IntoView {
                 "Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017, MIT licence, Zalando SE), the "
                 "same subset rule. Methods: VICReg (Bardes, Ponce and LeCun, 2022), "
                 "SimCLR (Chen, Kornblith, Norouzi and Hinton, 2020), Barlow Twins (Zbontar, Jing, "
-                "Misra, LeCun and Deny, 2021). "
+                "Misra, LeCun and Deny, 2021); rotation prediction (Gidaris, Singh and "
+                "Komodakis, 2018) and jigsaw puzzles (Noroozi and Favaro, 2016) as pretext tasks. "
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."
             </p>
