@@ -216,10 +216,10 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"SSL Explorer"</h1>
             <p class="lede">
-                "Train a small self-supervised network (VICReg, SimCLR or Barlow Twins) on "
-                "handwritten digits or pictures of clothes, here in your browser, and watch its "
-                "embeddings sort themselves by class, although no label is ever shown to the "
-                "training."
+                "Train a small self-supervised network (VICReg, SimCLR, Barlow Twins, or a "
+                "rotation or jigsaw pretext task) on handwritten digits or pictures of clothes, "
+                "here in your browser, and watch whether its embeddings sort themselves by "
+                "class, although no class label is ever shown to the training."
             </p>
         </header>
         <main>
