@@ -64,3 +64,20 @@ for d in datasets:
           f"rises input→embedding at every layer: {mono}; embedding > input: "
           f"{every(e('embedding', 'trained'), e('input', 'trained'), gt)[0]}; "
           f"embedding > projection: {every(e('embedding', 'trained'), e('projection', 'trained'), gt)[0]} |")
+
+# (e), second reading: how much training raised each layer's test NCC, per seed.
+print()
+print("| data set | (e) gain in test NCC over training, by layer: mean (min–max) | projection gained more than the embedding on every seed |")
+print("| --- | --- | --- |")
+for d in datasets:
+    names = list(dict.fromkeys(k[2] for k in v if k[0] == "e" and k[1] == d))
+    gains = {}
+    for n in names:
+        after, before = v[("e", d, n, "trained", "ncc_test")], v[("e", d, n, "untrained", "ncc_test")]
+        gains[n] = {s: after[s] - before[s] for s in after if s in before}
+    cells = []
+    for n in names:
+        xs = list(gains[n].values())
+        cells.append(f"{n} {sum(xs) / len(xs):+.3f} ({min(xs):+.3f}–{max(xs):+.3f})")
+    deeper = all(gains["projection"][s] > gains["embedding"][s] for s in gains["projection"])
+    print(f"| {d} | {'; '.join(cells)} | {deeper} |")

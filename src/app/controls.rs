@@ -177,7 +177,8 @@ fn MethodSelect() -> impl IntoView {
             id="method"
             help=concat!(
                 "VICReg and Barlow Twins regularize the embedding's statistics; SimCLR contrasts ",
-                "each sample with the rest of the batch. Changing it starts a new run."
+                "each sample with the rest of the batch; the pretext tasks (rotation, jigsaw) ",
+                "classify how each image was transformed. Changing it starts a new run."
             )
             options=Method::ALL.map(|m| (m.key(), m.label())).to_vec()
             get=|s| s.method.key()
@@ -283,6 +284,11 @@ pub fn Controls() -> impl IntoView {
             get=|s| s.covariance_weight set=|s, v| s.covariance_weight = v format=plain
         />
         </Show>
+        <Show when=move || state.settings.with(|s| s.method.pretext().is_some())>
+            <p class="pretext-note" data-testid="pretext-note">
+                "A pretext task has one loss: cross-entropy on the made-up labels."
+            </p>
+        </Show>
         <Slider
             label="Learning rate"
             help="Adam's step size. Too high and training diverges."
@@ -294,7 +300,10 @@ pub fn Controls() -> impl IntoView {
         <h3>"Run (apply after Reset)"</h3>
         <Slider
             label="Batch size"
-            help="Samples per step; two augmented views are drawn of each."
+            help=concat!(
+                "Samples per step; two augmented views are drawn of each (one for a pretext ",
+                "task)."
+            )
             min=settings::BATCH_SIZE.min.log2() max=settings::BATCH_SIZE.max.log2()
             step=1.0 scale=Scale::Log2
             get=|s| s.batch_size as f64 set=|s, v| s.batch_size = v as usize format=whole
@@ -302,8 +311,9 @@ pub fn Controls() -> impl IntoView {
         <Slider
             label="Augmentation"
             help=concat!(
-                "How different the two views are: shifts, dimming, an erased patch and noise, ",
-                "all scaled by this strength."
+                "How different the two views are (for a pretext task, how far its one view is ",
+                "from the image): shifts, dimming, an erased patch and noise, all scaled by this ",
+                "strength."
             )
             min=0.0 max=1.0 step=0.05 scale=Scale::Linear
             get=|s| s.augment_strength set=|s, v| s.augment_strength = v format=two_places

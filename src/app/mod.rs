@@ -218,10 +218,10 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"SSL Explorer"</h1>
             <p class="lede">
-                "Train a small self-supervised network (VICReg, SimCLR or Barlow Twins) on "
-                "handwritten digits or pictures of clothes, here in your browser, and watch its "
-                "embeddings sort themselves by class, although no label is ever shown to the "
-                "training."
+                "Train a small self-supervised network (VICReg, SimCLR, Barlow Twins, or a "
+                "rotation or jigsaw pretext task) on handwritten digits or pictures of clothes, "
+                "here in your browser, and watch whether its embeddings sort themselves by "
+                "class, although no class label is ever shown to the training."
             </p>
         </header>
         <main>
@@ -242,7 +242,8 @@ pub fn App() -> impl IntoView {
                 "same subset rule; and a synthetic hierarchy, generated in this tab from the "
                 "seed and never downloaded. Methods: VICReg (Bardes, Ponce and LeCun, 2022), "
                 "SimCLR (Chen, Kornblith, Norouzi and Hinton, 2020), Barlow Twins (Zbontar, Jing, "
-                "Misra, LeCun and Deny, 2021). "
+                "Misra, LeCun and Deny, 2021); rotation prediction (Gidaris, Singh and "
+                "Komodakis, 2018) and jigsaw puzzles (Noroozi and Favaro, 2016) as pretext tasks. "
                 "Analysis after Ben-Shaul, Shwartz-Ziv, Galanti, Dekel and LeCun, "
                 "\"Reverse Engineering Self-Supervised Learning\" (2023)."
             </p>

@@ -1,5 +1,7 @@
 //! Measures finding (a) of Ben-Shaul et al. natively: for each data set, method and seed, the
-//! analyses of the untrained and the trained network (the probe included), as CSV.
+//! analyses of the untrained and the trained network (the probe included), as CSV. The trained
+//! row also gives the mean loss of the last [`LAST_STEPS`] steps, which for a pretext method
+//! (`rotation`, `jigsaw`) reads against `ln(classes)`, the loss of a network that knows nothing.
 //!
 //! `cargo run --release -p ssl-core --example findings -- [steps] [seeds] [data sets] [methods]
 //! [nuisances]`, the data sets and methods as comma-separated keys (`digits,mnist`,
@@ -14,6 +16,9 @@ use ssl_core::data::{Dataset, Loaded, decode_dataset};
 use ssl_core::method::Method;
 use ssl_core::settings::{self, Settings};
 use ssl_core::train::{Evaluation, SplitData, Trainer, synthetic_for_run};
+
+/// How many of the last steps' losses the trained row averages.
+const LAST_STEPS: usize = 20;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -36,13 +41,13 @@ fn main() {
     });
     println!(
         "dataset,nuisance,method,seed,when,ncc_test,ncc_test_coarse,cdnv_train,knn_test,\
-         probe_test,steps_per_second"
+         probe_test,steps_per_second,last_loss"
     );
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
-    let row = |s: &Settings, when: &str, e: &Evaluation, rate: f64| {
+    let row = |s: &Settings, when: &str, e: &Evaluation, rate: f64, loss: Option<f64>| {
         let nuisance = s.dataset.is_generated().then_some(s.nuisance);
         println!(
-            "{},{},{},{},{when},{:.4},{},{:.4},{},{},{rate:.1}",
+            "{},{},{},{},{when},{:.4},{},{:.4},{},{},{rate:.1},{}",
             s.dataset.key(),
             nuisance.map_or(String::new(), |v| v.to_string()),
             s.method.key(),
@@ -51,7 +56,8 @@ fn main() {
             opt(e.ncc_test_coarse),
             e.cdnv_train,
             opt(e.knn_test),
-            opt(e.probe_test)
+            opt(e.probe_test),
+            opt(loss)
         );
     };
     for dataset in datasets {
@@ -90,7 +96,7 @@ fn main() {
                         }
                     };
                     let split = SplitData::for_run(loaded, seed).unwrap();
-                    row(&settings, "pixels", &split.pixel_baseline(), 0.0);
+                    row(&settings, "pixels", &split.pixel_baseline(), 0.0, None);
                     let mut trainer =
                         Trainer::with_split(split, settings.clone(), ssl_core::cpu_device())
                             .expect("trainer");
@@ -99,17 +105,23 @@ fn main() {
                         "untrained",
                         &trainer.evaluate_with(true).unwrap(),
                         0.0,
+                        None,
                     );
                     let start = Instant::now();
+                    let mut losses = Vec::with_capacity(steps);
                     for _ in 0..steps {
-                        trainer.step().expect("step");
+                        losses.push(trainer.step().expect("step").total);
                     }
                     let rate = steps as f64 / start.elapsed().as_secs_f64();
+                    let last = &losses[steps.saturating_sub(LAST_STEPS)..];
+                    let last_loss =
+                        (!last.is_empty()).then(|| last.iter().sum::<f64>() / last.len() as f64);
                     row(
                         &settings,
                         "trained",
                         &trainer.evaluate_with(true).unwrap(),
                         rate,
+                        last_loss,
                     );
                 }
             }

@@ -127,6 +127,23 @@ impl Augmenter {
         }
     }
 
+    /// One view of each image in `indices`, `[indices.len(), height * width]`: what a pretext
+    /// method transforms and classifies. The draws are those of the first view of
+    /// [`Augmenter::views`] only, one image after the other.
+    pub fn one_view_each(
+        &self,
+        data: &ImageDataset,
+        indices: &[usize],
+        rng: &mut impl Rng,
+    ) -> Vec<f32> {
+        let d = data.dim();
+        let mut views = vec![0.0; indices.len() * d];
+        for (row, &i) in indices.iter().enumerate() {
+            self.view(data.image(i), rng, &mut views[row * d..(row + 1) * d]);
+        }
+        views
+    }
+
     /// Two views of each image in `indices`: each of shape `[indices.len(), height * width]`.
     pub fn views(
         &self,

@@ -14,6 +14,7 @@ pub mod augment;
 pub mod barlow;
 pub mod compare;
 pub mod contrastive;
+pub mod cross_entropy;
 pub mod data;
 pub mod error;
 pub mod loss;

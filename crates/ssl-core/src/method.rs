@@ -1,7 +1,7 @@
 //! The self-supervised methods the explorer trains, and the terms each one's loss is made of.
 //!
-//! Every method sees two augmented views of each sample in a batch, projects both, and scores the
-//! pair of projection batches `[n, d]`:
+//! The joint-embedding methods see two augmented views of each sample in a batch, project both,
+//! and score the pair of projection batches `[n, d]`:
 //!
 //! - **VICReg** (Bardes, Ponce and LeCun, 2022): `lambda * invariance + mu * variance + nu *
 //!   covariance` (see [`crate::loss`]);
@@ -10,15 +10,25 @@
 //! - **Barlow Twins** (Zbontar et al., 2021): `on_diagonal + lambda_off * off_diagonal` of the
 //!   views' cross-correlation (see [`crate::barlow`]).
 //!
-//! [`method_loss`] computes the loss a step minimises and its unweighted terms, so the trainer
-//! reads them back in one transfer whatever the method.
+//! The two pretext methods see one augmented view of each sample, transformed by a task label
+//! the trainer draws ([`crate::pretext`]), and score the classifier head's logits `[n, classes]`
+//! against those labels:
+//!
+//! - **Rotation prediction** (Gidaris, Singh and Komodakis, 2018) and **Jigsaw** with 2x2 tiles
+//!   (Noroozi and Favaro, 2016): the softmax cross-entropy (see [`crate::cross_entropy`]), one
+//!   term, weight 1.
+//!
+//! [`method_loss`] and [`pretext_loss`] compute the loss a step minimises and its unweighted
+//! terms, so the trainer reads them back in one transfer whatever the method.
 
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use crate::barlow::barlow_terms;
 use crate::contrastive::nt_xent;
+use crate::cross_entropy::cross_entropy;
 use crate::loss::{VicregWeights, vicreg_terms};
+use crate::pretext::Pretext;
 use crate::settings::Settings;
 
 /// A self-supervised method.
@@ -29,10 +39,18 @@ pub enum Method {
     Vicreg,
     Simclr,
     Barlow,
+    Rotation,
+    Jigsaw,
 }
 
 impl Method {
-    pub const ALL: [Method; 3] = [Method::Vicreg, Method::Simclr, Method::Barlow];
+    pub const ALL: [Method; 5] = [
+        Method::Vicreg,
+        Method::Simclr,
+        Method::Barlow,
+        Method::Rotation,
+        Method::Jigsaw,
+    ];
 
     /// The name in a link (`method=simclr`) and in the method select.
     pub fn key(self) -> &'static str {
@@ -40,6 +58,8 @@ impl Method {
             Method::Vicreg => "vicreg",
             Method::Simclr => "simclr",
             Method::Barlow => "barlow",
+            Method::Rotation => "rotation",
+            Method::Jigsaw => "jigsaw",
         }
     }
 
@@ -53,6 +73,18 @@ impl Method {
             Method::Vicreg => "VICReg",
             Method::Simclr => "SimCLR (InfoNCE)",
             Method::Barlow => "Barlow Twins",
+            Method::Rotation => "Rotation prediction (pretext)",
+            Method::Jigsaw => "Jigsaw 2x2 (pretext)",
+        }
+    }
+
+    /// The pretext task a method trains a classifier on, or `None` for the joint-embedding
+    /// methods, which compare two views instead.
+    pub fn pretext(self) -> Option<Pretext> {
+        match self {
+            Method::Vicreg | Method::Simclr | Method::Barlow => None,
+            Method::Rotation => Some(Pretext::Rotation),
+            Method::Jigsaw => Some(Pretext::Jigsaw),
         }
     }
 
@@ -62,6 +94,7 @@ impl Method {
             Method::Vicreg => &[Term::Invariance, Term::Variance, Term::Covariance],
             Method::Simclr => &[Term::InfoNce],
             Method::Barlow => &[Term::OnDiagonal, Term::OffDiagonal],
+            Method::Rotation | Method::Jigsaw => &[Term::CrossEntropy],
         }
     }
 
@@ -74,7 +107,7 @@ impl Method {
                 settings.variance_weight,
                 settings.covariance_weight,
             ],
-            Method::Simclr => &[1.0],
+            Method::Simclr | Method::Rotation | Method::Jigsaw => &[1.0],
             Method::Barlow => &[1.0, settings.offdiag_weight],
         };
         weights[..given.len()].copy_from_slice(given);
@@ -91,6 +124,7 @@ pub enum Term {
     InfoNce,
     OnDiagonal,
     OffDiagonal,
+    CrossEntropy,
 }
 
 impl Term {
@@ -103,6 +137,7 @@ impl Term {
             Term::InfoNce => "InfoNCE",
             Term::OnDiagonal => "on-diagonal",
             Term::OffDiagonal => "λ · off-diagonal",
+            Term::CrossEntropy => "cross-entropy",
         }
     }
 
@@ -127,6 +162,11 @@ pub struct MethodLoss {
 }
 
 /// The loss `settings.method` minimises for projections `z_a`, `z_b`: `[n, d]`, `n >= 2`.
+///
+/// # Panics
+///
+/// If `settings.method` is a pretext method: those score one view against labels, with
+/// [`pretext_loss`], and a trainer that calls this for one is a bug.
 pub fn method_loss(settings: &Settings, z_a: Tensor<2>, z_b: Tensor<2>) -> MethodLoss {
     match settings.method {
         Method::Vicreg => {
@@ -155,5 +195,21 @@ pub fn method_loss(settings: &Settings, z_a: Tensor<2>, z_b: Tensor<2>) -> Metho
                 terms: vec![terms.on_diagonal, terms.off_diagonal],
             }
         }
+        Method::Rotation | Method::Jigsaw => {
+            panic!(
+                "{:?} is a pretext method, scored by pretext_loss",
+                settings.method
+            )
+        }
+    }
+}
+
+/// The loss of a pretext method: the cross-entropy of the head's `logits` (`[n, classes]`)
+/// against the task `labels` (`[n]`), its one term, weight 1.
+pub fn pretext_loss(logits: Tensor<2>, labels: &[u8]) -> MethodLoss {
+    let loss = cross_entropy(logits, labels);
+    MethodLoss {
+        loss: loss.clone(),
+        terms: vec![loss],
     }
 }

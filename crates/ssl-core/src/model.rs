@@ -2,9 +2,10 @@
 //!
 //! The encoder maps a flattened image to its *embedding*, the representation every analysis
 //! reads. The projector maps the embedding to the space where the VICReg loss is computed; it is
-//! thrown away after training, as in the VICReg paper. Weights are drawn from a generator seeded
-//! by [`ModelConfig::seed`] rather than from burn's per-device generator, so the same seed gives
-//! the same network on every backend.
+//! thrown away after training, as in the VICReg paper. A pretext method uses the same module as
+//! its classifier head, whose last width is the number of task labels; it too is thrown away.
+//! Weights are drawn from a generator seeded by [`ModelConfig::seed`] rather than from burn's
+//! per-device generator, so the same seed gives the same network on every backend.
 
 use burn::config::Config;
 use burn::module::{Module, Param};
@@ -109,13 +110,23 @@ impl SslModel {
 
     /// A short name for each of [`SslModel::layer_outputs`].
     pub fn layer_names(&self) -> Vec<String> {
+        self.names("projector", "projection")
+    }
+
+    /// The names of [`SslModel::layer_outputs`] when the projector is a pretext method's
+    /// classifier head: its layers are `head 1`, ..., and its output the `head output` (logits).
+    pub fn head_layer_names(&self) -> Vec<String> {
+        self.names("head", "head output")
+    }
+
+    fn names(&self, projector_layer: &str, output: &str) -> Vec<String> {
         let mut names = vec!["input".to_string()];
         let encoder = self.encoder.layers.len();
         names.extend((1..encoder).map(|i| format!("encoder {i}")));
         names.push("embedding".into());
         let projector = self.projector.layers.len();
-        names.extend((1..projector).map(|i| format!("projector {i}")));
-        names.push("projection".into());
+        names.extend((1..projector).map(|i| format!("{projector_layer} {i}")));
+        names.push(output.into());
         names
     }
 

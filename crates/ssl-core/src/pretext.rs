@@ -219,6 +219,38 @@ pub fn pretext_batch(
     labels
 }
 
+/// Draws one task label per row of `images` (`[n, height * width]`, row-major), uniformly from
+/// `0..pretext.classes()`, and writes each row so transformed into `out`, resized to the same
+/// shape. This is [`pretext_batch`] for images that are not a data set's own, such as the
+/// augmented views a trainer makes.
+///
+/// One draw per row, in row order, so a seeded generator gives the same batch on every
+/// platform. Returns the labels, `[n]`.
+pub fn pretext_rows(
+    pretext: Pretext,
+    images: &[f32],
+    height: usize,
+    width: usize,
+    rng: &mut impl Rng,
+    out: &mut Vec<f32>,
+) -> Vec<u8> {
+    let d = height * width;
+    debug_assert_eq!(images.len() % d, 0);
+    out.clear();
+    out.resize(images.len(), 0.0);
+    let classes = pretext.classes();
+    images
+        .chunks_exact(d)
+        .zip(out.chunks_exact_mut(d))
+        .map(|(image, slot)| {
+            let class = rng.random_range(0..classes);
+            pretext.transform(image, height, width, class, slot);
+            // Both tasks have at most 24 classes, so the label fits in a u8.
+            class as u8
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +445,27 @@ mod tests {
         };
         assert_eq!(batch(11), batch(11));
         assert_ne!(batch(11).0, batch(12).0);
+    }
+
+    /// The trainer transforms augmented views with [`pretext_rows`]; given the samples' own
+    /// images it must draw and transform exactly as [`pretext_batch`] does.
+    #[test]
+    fn rows_and_batches_agree_on_the_same_images() {
+        let data = five_images();
+        let indices = [2, 2, 0, 4, 1, 3];
+        let rows: Vec<f32> = indices
+            .iter()
+            .flat_map(|&i| data.image(i).iter().copied())
+            .collect();
+        for pretext in Pretext::ALL {
+            let (mut from_rows, mut from_batch) = (Vec::new(), Vec::new());
+            let mut rng = ChaCha8Rng::seed_from_u64(21);
+            let labels_rows = pretext_rows(pretext, &rows, 4, 4, &mut rng, &mut from_rows);
+            let mut rng = ChaCha8Rng::seed_from_u64(21);
+            let labels_batch = pretext_batch(pretext, &data, &indices, &mut rng, &mut from_batch);
+            assert_eq!(labels_rows, labels_batch, "{pretext:?}");
+            assert_eq!(from_rows, from_batch, "{pretext:?}");
+        }
     }
 
     #[test]

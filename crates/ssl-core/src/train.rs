@@ -1,12 +1,18 @@
-//! The VICReg training loop, one step at a time.
+//! The training loop, one step at a time.
 //!
 //! [`Trainer`] owns the model, the Adam state, the train/test split and the generator that draws
-//! batches and views. A caller (the web worker, a native test, later the command line) calls
-//! [`Trainer::step`] as often as it likes and [`Trainer::evaluate`] on its own schedule; nothing
-//! here loops or sleeps, so the caller can stop between any two steps.
+//! batches, views and, for a pretext method, the task labels. A joint-embedding step (VICReg,
+//! SimCLR, Barlow Twins) scores two augmented views of each sample; a pretext step (rotation,
+//! jigsaw) transforms one augmented view of each sample by a label drawn for it and scores the
+//! classifier head's cross-entropy against those labels.
+//!
+//! A caller (the web worker, a native test, later the command line) calls [`Trainer::step`] as
+//! often as it likes and [`Trainer::evaluate`] on its own schedule; nothing here loops or sleeps,
+//! so the caller can stop between any two steps.
 //!
 //! Labels are used only by [`Trainer::evaluate`] and [`Trainer::embedding_view`], after the
-//! fact; the training step never reads them.
+//! fact; the training step never reads them (a pretext task's labels are made up from the
+//! transformation, not read from the data set).
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -20,10 +26,11 @@ use crate::CoreError;
 use crate::analysis::{DEFAULT_K, LinearProbe, LinearProbeConfig, cdnv, knn_accuracy};
 use crate::augment::{Augmenter, NuisanceResampling};
 use crate::data::{CoarseLabels, ImageDataset, Loaded, Standardizer, stratified_split};
-use crate::method::{Method, StepValues, method_loss};
+use crate::method::{Method, MethodLoss, StepValues, method_loss, pretext_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
 use crate::pca::Pca;
+use crate::pretext::{Pretext, pretext_rows};
 use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
 use crate::readback::read_f32;
 use crate::settings::Settings;
@@ -313,7 +320,7 @@ struct Checkpoint {
     steps_done: usize,
 }
 
-/// A VICReg run in progress.
+/// A run in progress, of any [`Method`].
 pub struct Trainer {
     settings: Settings,
     /// The autodiff device the model trains on.
@@ -353,10 +360,17 @@ impl Trainer {
         device: Device,
     ) -> Result<Self, CoreError> {
         let device = device.autodiff();
-        let model = ModelConfig::new()
+        let mut config = ModelConfig::new()
             .with_input_dim(data.train.dim())
-            .with_seed(sub_seed(settings.seed, WEIGHTS_PART))
-            .init(&device);
+            .with_seed(sub_seed(settings.seed, WEIGHTS_PART));
+        // A pretext method's head is the projector with its last width cut to the number of task
+        // labels. The weights are drawn in the same order, so the encoder starts the same.
+        if let Some(pretext) = settings.method.pretext() {
+            let mut dims = config.projector_dims.clone();
+            *dims.last_mut().expect("the projector has layers") = pretext.classes();
+            config = config.with_projector_dims(dims);
+        }
+        let model = config.init(&device);
         let augmenter = Augmenter {
             height: data.train.height,
             width: data.train.width,
@@ -454,26 +468,14 @@ impl Trainer {
         indices
     }
 
-    /// One step of Adam on the method's loss of one batch of two views.
+    /// One step of Adam on the method's loss of one batch.
     pub fn step(&mut self) -> Result<StepReport, CoreError> {
-        // Draw the batch and its two views: each [batch, dim].
         let indices = self.next_batch();
-        let (mut a, mut b) = self
-            .augmenter
-            .views(&self.data.train, &indices, &mut self.rng);
-        self.standardizer.apply(&mut a);
-        self.standardizer.apply(&mut b);
-        let shape = [indices.len(), self.data.train.dim()];
-        let view_a = Tensor::<2>::from_data(TensorData::new(a, shape), &self.device);
-        let view_b = Tensor::<2>::from_data(TensorData::new(b, shape), &self.device);
-
-        // Project both views and score them.
         let method = self.settings.method;
-        let scored = method_loss(
-            &self.settings,
-            self.model.forward(view_a),
-            self.model.forward(view_b),
-        );
+        let scored = match method.pretext() {
+            None => self.score_two_views(&indices),
+            Some(pretext) => self.score_pretext(pretext, &indices),
+        };
         let loss = scored.loss;
 
         // Read the terms back in one transfer, before the graph is consumed.
@@ -508,6 +510,52 @@ impl Trainer {
             weights,
             total,
         })
+    }
+
+    /// The joint-embedding loss of the samples at `indices`: two augmented views of each,
+    /// projected and scored by the method.
+    fn score_two_views(&mut self, indices: &[usize]) -> MethodLoss {
+        // Draw the two views: each [batch, dim].
+        let (mut a, mut b) = self
+            .augmenter
+            .views(&self.data.train, indices, &mut self.rng);
+        self.standardizer.apply(&mut a);
+        self.standardizer.apply(&mut b);
+        let shape = [indices.len(), self.data.train.dim()];
+        let view_a = Tensor::<2>::from_data(TensorData::new(a, shape), &self.device);
+        let view_b = Tensor::<2>::from_data(TensorData::new(b, shape), &self.device);
+
+        // Project both views and score them.
+        method_loss(
+            &self.settings,
+            self.model.forward(view_a),
+            self.model.forward(view_b),
+        )
+    }
+
+    /// The pretext loss of the samples at `indices`: one augmented view of each, transformed by
+    /// a task label drawn for it, classified by the head.
+    fn score_pretext(&mut self, pretext: Pretext, indices: &[usize]) -> MethodLoss {
+        // One view of each sample, so the augmentation strength still matters, then the task's
+        // transformation with its label: [batch, dim] and [batch]. Augmenting first keeps the
+        // tiles on the image's 2x2 grid and the turn about its centre, as the labels describe.
+        let train = &self.data.train;
+        let views = self.augmenter.one_view_each(train, indices, &mut self.rng);
+        let mut inputs = Vec::with_capacity(views.len());
+        let labels = pretext_rows(
+            pretext,
+            &views,
+            train.height,
+            train.width,
+            &mut self.rng,
+            &mut inputs,
+        );
+        self.standardizer.apply(&mut inputs);
+        let shape = [indices.len(), train.dim()];
+        let x = Tensor::<2>::from_data(TensorData::new(inputs, shape), &self.device);
+
+        // Classify: logits [batch, classes], scored against the labels.
+        pretext_loss(self.model.forward(x), &labels)
     }
 
     /// The embeddings of each of `parts` by the current encoder, each `[len, embedding_dim]`,
@@ -602,9 +650,13 @@ impl Trainer {
                 ncc_accuracy(train, test, classes)
             })
             .collect();
+        let names = match self.settings.method.pretext() {
+            Some(_) => model.head_layer_names(),
+            None => model.layer_names(),
+        };
         Ok(LayerNcc {
             step: self.steps_done,
-            names: model.layer_names(),
+            names,
             ncc_test,
         })
     }

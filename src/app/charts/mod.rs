@@ -90,6 +90,8 @@ pub fn Charts() -> impl IntoView {
                 Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
                 Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
                 Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
+                Method::Rotation => include_str!("../../../www/text/loss-rotation.txt"),
+                Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
             }
             draw=loss::draw
         />
