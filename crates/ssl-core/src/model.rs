@@ -114,9 +114,9 @@ impl SslModel {
     }
 
     /// The names of [`SslModel::layer_outputs`] when the projector is a pretext method's
-    /// classifier head: its layers are `head 1`, ..., and its output the `head output` (logits).
+    /// classifier head: its layers are `head 1`, ..., and its output the `logits`.
     pub fn head_layer_names(&self) -> Vec<String> {
-        self.names("head", "head output")
+        self.names("head", "logits")
     }
 
     fn names(&self, projector_layer: &str, output: &str) -> Vec<String> {

@@ -235,7 +235,7 @@ fn layer_ncc_names_the_pretext_head() {
             "encoder 2",
             "embedding",
             "head 1",
-            "head output"
+            "logits"
         ]
     );
 }
