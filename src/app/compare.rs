@@ -84,8 +84,10 @@ impl LaneChoice {
 struct CompareState {
     /// What each lane trains next time Compare is pressed.
     choices: RwSignal<[LaneChoice; 3]>,
-    /// What each lane trained in the comparison on screen.
+    /// What each lane trained in the comparison on screen, and the visitor's settings it started
+    /// from (none before the first comparison).
     shown: RwSignal<[LaneChoice; 3]>,
+    base: RwSignal<Option<Settings>>,
     lanes: [RwSignal<History>; 3],
     workers: StoredValue<[Option<Rc<WorkerBridge>>; 3], LocalStorage>,
     /// Which lanes still have a worker: a signal, so the compare button's label follows.
@@ -98,6 +100,7 @@ impl CompareState {
         Self {
             choices: RwSignal::new(presets),
             shown: RwSignal::new(presets),
+            base: RwSignal::new(None),
             lanes: std::array::from_fn(|_| RwSignal::new(History::new(LANE_RUN))),
             workers: StoredValue::new_local([None, None, None]),
             active: RwSignal::new([false; 3]),
@@ -108,11 +111,31 @@ impl CompareState {
         self.active.with(|a| a.iter().any(|&on| on))
     }
 
+    /// Whether Compare would train anything.
+    fn any_lane_on(&self) -> bool {
+        self.choices
+            .with(|c| c.iter().any(|&l| l != LaneChoice::Off))
+    }
+
+    /// The name of lane `index` in the table and the legend: the preset, or the method of the
+    /// visitor's settings.
+    fn lane_name(&self, index: usize, short: bool) -> String {
+        let choice = self.shown.with(|c| c[index]);
+        let method = self.base.with(|b| b.as_ref().map(|b| b.method));
+        match (choice, method) {
+            (LaneChoice::Yours, Some(m)) if short => format!("yours: {}", m.key()),
+            (LaneChoice::Yours, Some(m)) => format!("your settings ({})", m.label()),
+            (choice, _) if short => choice.key().to_string(),
+            (choice, _) => choice.label().to_string(),
+        }
+    }
+
     /// Starts one worker per lane that is on, from the visitor's settings `base`.
     fn start(&self, base: Settings) {
         self.stop();
         let choices = self.choices.get_untracked();
         self.shown.set(choices);
+        self.base.set(Some(base.clone()));
         for (lane, choice) in choices.into_iter().enumerate() {
             let mut history = History::new(LANE_RUN);
             let Some(settings) = choice.settings(&base) else {
@@ -238,12 +261,13 @@ pub fn ComparePanel() -> impl IntoView {
         let Some(backend) = CanvasBackend::with_canvas_object(element) else {
             return;
         };
-        let lanes: Vec<(LaneChoice, History)> = compare
+        let lanes: Vec<(LaneChoice, String, History)> = compare
             .shown
             .get()
             .into_iter()
             .zip(compare.lanes)
-            .map(|(choice, h)| (choice, h.get()))
+            .enumerate()
+            .map(|(i, (choice, h))| (choice, compare.lane_name(i, true), h.get()))
             .collect();
         if let Err(e) = draw(&lanes, backend.into_drawing_area()) {
             web_sys::console::warn_1(&format!("compare: drawing failed: {e}").into());
@@ -266,7 +290,14 @@ pub fn ComparePanel() -> impl IntoView {
                                     state.settings.with(|s| preset.is_applied_to(s)).to_string()
                                 }
                                 title="Use these VICReg weights in the main run"
-                                on:click=move |_| state.settings.update(|s| *s = preset.apply(s))
+                                on:click=move |_| {
+                                    let method = state.run_settings.with_untracked(|s| s.method);
+                                    state.settings.update(|s| *s = preset.apply(s));
+                                    // Another method is another run, as with the method select.
+                                    if method != ssl_core::method::Method::Vicreg {
+                                        state.reset();
+                                    }
+                                }
                             >
                                 {preset.label}
                             </button>
@@ -282,7 +313,14 @@ pub fn ComparePanel() -> impl IntoView {
                 {(0..3).map(|lane| lane_select(compare, lane)).collect::<Vec<_>>()}
             </div>
             <div class="buttons">
-                <button data-testid="compare" on:click=start_or_stop>
+                <button
+                    data-testid="compare"
+                    disabled=move || !compare.running() && !compare.any_lane_on()
+                    title=move || {
+                        (!compare.any_lane_on()).then_some("Switch at least one lane on")
+                    }
+                    on:click=start_or_stop
+                >
                     {move || if compare.running() {
                         "Stop the comparison".to_string()
                     } else {
@@ -290,6 +328,25 @@ pub fn ComparePanel() -> impl IntoView {
                     }}
                 </button>
             </div>
+            <p class="help" data-testid="compare-caption">
+                {move || compare.base.with(|b| match b {
+                    Some(b) => format!(
+                        "Trained on {} with seed {} and learning rate {}.",
+                        b.dataset.label(),
+                        b.seed,
+                        b.learning_rate
+                    ),
+                    None => String::new(),
+                })}
+            </p>
+            <Show when=move || {
+                compare.lanes.iter().any(|l| l.with(|h| h.state == Some(RunState::Diverged)))
+            }>
+                <p class="notice" data-testid="compare-diverged">
+                    "A lane diverged: its loss ran away. Lower the learning rate in the "
+                    "controls and compare again."
+                </p>
+            </Show>
             <canvas node_ref=canvas data-testid="chart-compare"
                 aria-label="Test NCC of each compared run over training steps"
                 width="640" height="360"></canvas>
@@ -340,8 +397,19 @@ fn lane_select(compare: CompareState, lane: usize) -> impl IntoView {
 fn lane_row(compare: CompareState, index: usize) -> impl IntoView {
     let lane = compare.lanes[index];
     let name = index + 1;
-    let latest =
-        move |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| lane.with(|h| h.latest_of(f));
+    // A lane that diverged or failed before its first evaluation after step 0 has no result:
+    // its step-0 numbers would read as one.
+    let latest = move |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| {
+        lane.with(|h| {
+            let stopped = matches!(h.state, Some(RunState::Diverged | RunState::Failed));
+            let trained = h.latest_evaluation().is_some_and(|e| e.step > 0);
+            if stopped && !trained {
+                None
+            } else {
+                h.latest_of(f)
+            }
+        })
+    };
     let cell = move |key: &'static str, f: fn(&ssl_core::train::Evaluation) -> Option<f64>| {
         view! {
             <td
@@ -358,12 +426,15 @@ fn lane_row(compare: CompareState, index: usize) -> impl IntoView {
             Some(RunState::Failed) => "failed".to_string(),
             Some(RunState::Diverged) => format!("diverged at {}", h.steps_done()),
             Some(_) if h.evaluations.is_empty() && h.steps_done() == 0 => "–".to_string(),
+            Some(RunState::Paused) if h.steps_done() < COMPARE_STEPS && !compare.running() => {
+                format!("{}/{COMPARE_STEPS}, stopped", h.steps_done())
+            }
             Some(_) => format!("{}/{COMPARE_STEPS}", h.steps_done()),
         })
     };
     view! {
         <tr>
-            <th scope="row">{move || compare.shown.with(|c| c[index].label())}</th>
+            <th scope="row">{move || compare.lane_name(index, false)}</th>
             <td data-testid=format!("compare-{name}-steps")
                 data-value=move || lane.with(|h| h.steps_done().to_string())>
                 {progress}
@@ -376,14 +447,14 @@ fn lane_row(compare: CompareState, index: usize) -> impl IntoView {
 }
 
 /// Test NCC of each lane over steps, with the raw pixels as a reference line.
-fn draw(lanes: &[(LaneChoice, History)], area: Area) -> DrawResult {
-    if lanes.iter().all(|(_, h)| h.evaluations.is_empty()) {
-        return placeholder(&area, "Press Compare to train all three");
+fn draw(lanes: &[(LaneChoice, String, History)], area: Area) -> DrawResult {
+    if lanes.iter().all(|(_, _, h)| h.evaluations.is_empty()) {
+        return placeholder(&area, "Press Compare to train the lanes");
     }
     area.fill(&WHITE)?;
     let last_step = lanes
         .iter()
-        .map(|(_, h)| h.steps_done())
+        .map(|(_, _, h)| h.steps_done())
         .max()
         .unwrap_or(0)
         .max(10) as f64;
@@ -399,7 +470,7 @@ fn draw(lanes: &[(LaneChoice, History)], area: Area) -> DrawResult {
         ("test NCC accuracy", one_place),
     )?;
     let mut legend = Vec::new();
-    for ((choice, history), (color, mark)) in lanes.iter().zip(STYLES) {
+    for ((choice, name, history), (color, mark)) in lanes.iter().zip(STYLES) {
         if *choice == LaneChoice::Off {
             continue;
         }
@@ -408,6 +479,10 @@ fn draw(lanes: &[(LaneChoice, History)], area: Area) -> DrawResult {
             .iter()
             .map(|e| (e.step as f64, e.ncc_test))
             .collect();
+        // A lane stopped at its first evaluation has one point, which a line does not show.
+        if points.len() == 1 {
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+        }
         match mark {
             Mark::Dashed => {
                 chart.draw_series(DashedLineSeries::new(points, 8, 5, color.stroke_width(3)))?;
@@ -417,9 +492,9 @@ fn draw(lanes: &[(LaneChoice, History)], area: Area) -> DrawResult {
             }
             Mark::Dot => {}
         }
-        legend.push((choice.key().to_string(), color, mark));
+        legend.push((name.clone(), color, mark));
     }
-    if let Some(pixels) = lanes.iter().find_map(|(_, h)| h.pixels) {
+    if let Some(pixels) = lanes.iter().find_map(|(_, _, h)| h.pixels) {
         let color = PALETTE[9];
         let y = pixels.ncc_test;
         chart.draw_series(DashedLineSeries::new(

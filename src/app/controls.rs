@@ -236,7 +236,13 @@ pub fn Controls() -> impl IntoView {
 
         <DatasetSelect />
         <MethodSelect />
-        <h3>"Loss weights (apply at the next step)"</h3>
+        <h3>
+            {move || if state.settings.with(|s| s.method.pretext().is_some()) {
+                "Learning (applies at the next step)"
+            } else {
+                "Loss weights (apply at the next step)"
+            }}
+        </h3>
         <Show when=move || state.settings.with(|s| s.method == Method::Simclr)>
             <Slider
                 label="Temperature τ"

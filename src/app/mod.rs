@@ -219,7 +219,8 @@ pub fn App() -> impl IntoView {
             <h1>"SSL Explorer"</h1>
             <p class="lede">
                 "Train a small self-supervised network (VICReg, SimCLR, Barlow Twins, or a "
-                "rotation or jigsaw pretext task) on handwritten digits or pictures of clothes, "
+                "rotation or jigsaw pretext task) on handwritten digits, pictures of clothes or a "
+                "synthetic hierarchy of shapes, "
                 "here in your browser, and watch whether its embeddings sort themselves by "
                 "class, although no class label is ever shown to the training."
             </p>

@@ -59,6 +59,43 @@ test('compare trains the three presets to the end, and invariance alone clusters
   await page.close();
 });
 
+test('a preset on another method starts a fresh VICReg run', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}?method=rotation`);
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.click('[data-testid="step"]');
+  await page.waitForSelector('[data-testid="step-count"][data-value="1"]', { timeout: 60_000 });
+  await page.click('[data-testid="preset-regularization"]');
+  await page.waitForFunction(() => location.search.includes('method=vicreg'));
+  await page.waitForSelector('[data-testid="step-count"][data-value="0"]', { timeout: 60_000 });
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.click('[data-testid="step"]');
+  await page.waitForSelector('[data-testid="step-count"][data-value="1"]', { timeout: 60_000 });
+  // VICReg's loss with lambda 0: the variance and covariance terms, far above rotation's ln 4.
+  assert.ok(Number(await readout(page, 'loss')) > 2, 'the step trained VICReg');
+  await page.close();
+});
+
+test('a comparison that diverges says so and shows no result', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.server.url}?lr=10`);
+  await page.waitForSelector(idle, { timeout: 60_000 });
+  await page.click('[data-testid="compare"]');
+  await page.waitForSelector('[data-testid="compare-diverged"]', { timeout: 120_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="compare"]').textContent.startsWith('Compare'),
+    null,
+    { timeout: 60_000 },
+  );
+  for (const lane of [1, 2, 3]) {
+    const steps = await page.textContent(`[data-testid="compare-${lane}-steps"]`);
+    assert.match(steps, /diverged at \d+/);
+    assert.equal(await readout(page, `compare-${lane}-ncc`), '', 'no step-0 number as a result');
+  }
+  assert.match(await page.textContent('[data-testid="compare-caption"]'), /learning rate 10/);
+  await page.close();
+});
+
 test('a lane can train your own settings, or be switched off', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.server.url}?method=simclr`);
@@ -66,6 +103,9 @@ test('a lane can train your own settings, or be switched off', async () => {
   await page.selectOption('[data-testid="compare-lane-1"]', 'yours');
   await page.selectOption('[data-testid="compare-lane-2"]', 'off');
   await page.selectOption('[data-testid="compare-lane-3"]', 'off');
+  await page.selectOption('[data-testid="compare-lane-1"]', 'off');
+  assert.ok(await page.isDisabled('[data-testid="compare"]'), 'nothing to compare: disabled');
+  await page.selectOption('[data-testid="compare-lane-1"]', 'yours');
   await page.click('[data-testid="compare"]');
   await page.waitForFunction(
     () => Number(document.querySelector('[data-testid="compare-1-steps"]').dataset.value) >= 50,
@@ -74,6 +114,7 @@ test('a lane can train your own settings, or be switched off', async () => {
   );
   assert.equal(await readout(page, 'compare-2-steps'), '0', 'a lane switched off does not train');
   assert.ok(Number(await readout(page, 'compare-1-ncc')) > 0);
+  assert.match(await page.textContent('tr:has([data-testid="compare-1-steps"]) th'), /SimCLR/);
   await page.click('[data-testid="compare"]');
   await page.waitForFunction(
     () => document.querySelector('[data-testid="compare"]').textContent.startsWith('Compare'),

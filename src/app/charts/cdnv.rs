@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, placeholder, whole, with_legend,
+    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, placeholder, whole, with_legend,
 };
 use crate::app::History;
 
@@ -55,10 +55,10 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(0f64..last_step, (low / 1.5..high * 1.5).log_scale())?;
-    mesh_style(
+    log_mesh_style(
         &mut chart,
         ("training step", whole),
-        ("CDNV, train (log scale)", |v| format!("{v:.2}")),
+        "CDNV, train (log scale)",
     )?;
     let color = PALETTE[1];
     chart.draw_series(LineSeries::new(points, color.stroke_width(3)))?;

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, placeholder, thinned, whole,
+    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, placeholder, thinned, whole,
     with_legend,
 };
 use crate::app::History;
@@ -43,14 +43,13 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
                 .collect()
         })
         .collect();
-    let top = all.iter().flatten().map(|p| p.1).fold(FLOOR, f64::max) * 2.0;
-    let bottom = all
-        .iter()
-        .flatten()
-        .map(|p| p.1)
-        .fold(f64::INFINITY, f64::min)
-        .max(FLOOR)
-        / 2.0;
+    // A pretext task's chance level: the cross-entropy of guessing uniformly, ln(classes).
+    let chance = method
+        .pretext()
+        .map(|p| (p.classes(), (p.classes() as f64).ln()));
+    let values = || all.iter().flatten().map(|p| p.1).chain(chance.map(|c| c.1));
+    let top = values().fold(FLOOR, f64::max) * 2.0;
+    let bottom = values().fold(f64::INFINITY, f64::min).max(FLOOR) / 2.0;
     let last_step = history.steps_done().max(10) as f64;
 
     let (plot, strip) = with_legend(&area);
@@ -59,11 +58,12 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .x_label_area_size(40)
         .y_label_area_size(64)
         .build_cartesian_2d(0f64..last_step, (bottom..top).log_scale())?;
-    mesh_style(
-        &mut chart,
-        ("training step", whole),
-        ("weighted term (log scale)", |v| format!("{v:.0e}")),
-    )?;
+    let y_desc = if terms.len() > 1 {
+        "weighted term (log scale)"
+    } else {
+        "loss (log scale)"
+    };
+    log_mesh_style(&mut chart, ("training step", whole), y_desc)?;
     let mut legend = Vec::new();
     for (i, (name, points)) in names.iter().zip(all).enumerate() {
         let is_total = i < offset;
@@ -75,6 +75,16 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         let width = if is_total { 3 } else { 2 };
         chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
         legend.push((name.to_string(), color, Mark::Line { width }));
+    }
+    if let Some((classes, level)) = chance {
+        let color = PALETTE[7];
+        chart.draw_series(DashedLineSeries::new(
+            vec![(0.0, level), (last_step, level)],
+            6,
+            6,
+            color.stroke_width(2),
+        ))?;
+        legend.push((format!("chance, ln {classes}"), color, Mark::Dashed));
     }
     draw_legend(&strip, &legend)?;
     area.present()?;

@@ -148,6 +148,25 @@ pub fn thinned<T: Copy>(items: &[T], most: usize) -> Vec<T> {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn log_ticks_read_as_plain_numbers_with_two_significant_digits() {
+        let shown: Vec<String> = [0.3, 0.35, 0.7, 1.0, 1.4, 2.0, 20.0, 300.0, 4e4, 2e-4]
+            .iter()
+            .map(significant)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "0.3", "0.35", "0.7", "1", "1.4", "2", "20", "300", "4e4", "2e-4"
+            ]
+        );
+    }
+}
+
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
 pub enum Mark {
@@ -230,6 +249,53 @@ where
         .y_desc(y_desc)
         .x_label_formatter(&x_format)
         .y_label_formatter(&y_format)
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .draw()?;
+    Ok(())
+}
+
+/// Two significant digits in plain notation (0.35, 1.4, 20, 300), powers of ten outside
+/// `1e-3..1e4`: the tick labels of a log axis, which fall on 1-9 times a power of ten.
+pub fn significant(v: &f64) -> String {
+    let v = *v;
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    if !(1e-3..1e4).contains(&v.abs()) {
+        return format!("{v:.0e}");
+    }
+    let digits = (1 - v.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{v:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// [`mesh_style`] for a chart whose y axis is logarithmic: fewer, plainly written tick labels,
+/// since a range of less than a decade would otherwise crowd nine labels into it.
+pub fn log_mesh_style<X, Y>(
+    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+    (x_desc, x_format): (&str, TickFormat),
+    y_desc: &str,
+) -> DrawResult
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
+        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
+        .y_labels(6)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&significant)
         .axis_desc_style((FONT, 15))
         .label_style((FONT, 13))
         .draw()?;
