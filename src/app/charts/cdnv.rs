@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, placeholder, whole, with_legend,
+    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder, whole,
+    with_legend,
 };
 use crate::app::History;
 
@@ -54,19 +55,19 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
-        .build_cartesian_2d(0f64..last_step, (low / 1.5..high * 1.5).log_scale())?;
+        .build_cartesian_2d(0f64..last_step, (low / 1.5).log10()..(high * 1.5).log10())?;
     log_mesh_style(
         &mut chart,
         ("training step", whole),
         "CDNV, train (log scale)",
     )?;
     let color = PALETTE[1];
-    chart.draw_series(LineSeries::new(points, color.stroke_width(3)))?;
+    chart.draw_series(LineSeries::new(log10(points), color.stroke_width(3)))?;
     let mut legend = vec![("embedding".to_string(), color, Mark::Line { width: 3 })];
     if !coarse.is_empty() {
         let coarse_color = PALETTE[4];
         chart.draw_series(DashedLineSeries::new(
-            coarse,
+            log10(coarse),
             8,
             4,
             coarse_color.stroke_width(2),
@@ -75,7 +76,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     }
     for (y, name, color, dash) in references {
         chart.draw_series(DashedLineSeries::new(
-            vec![(0.0, y), (last_step, y)],
+            log10(vec![(0.0, y), (last_step, y)]),
             dash,
             6,
             color.stroke_width(2),

@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, placeholder, thinned, whole,
-    with_legend,
+    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder, thinned,
+    whole, with_legend,
 };
 use crate::app::History;
 
@@ -57,7 +57,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
-        .build_cartesian_2d(0f64..last_step, (bottom..top).log_scale())?;
+        .build_cartesian_2d(0f64..last_step, bottom.log10()..top.log10())?;
     let y_desc = if terms.len() > 1 {
         "weighted term (log scale)"
     } else {
@@ -73,13 +73,13 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
             PALETTE[i - offset + 1]
         };
         let width = if is_total { 3 } else { 2 };
-        chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
+        chart.draw_series(LineSeries::new(log10(points), color.stroke_width(width)))?;
         legend.push((name.to_string(), color, Mark::Line { width }));
     }
     if let Some((classes, level)) = chance {
         let color = PALETTE[7];
         chart.draw_series(DashedLineSeries::new(
-            vec![(0.0, level), (last_step, level)],
+            log10(vec![(0.0, level), (last_step, level)]),
             6,
             6,
             color.stroke_width(2),
