@@ -232,8 +232,24 @@ pub fn one_place(v: &f64) -> String {
 /// The light grid, axis titles and tick labels every chart uses.
 pub fn mesh_style<X, Y>(
     chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+    x: (&str, TickFormat),
+    y: (&str, TickFormat),
+) -> DrawResult
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    styled_mesh(chart, x, y, 10)
+}
+
+/// [`mesh_style`] with at most `y_labels` tick labels on the y axis.
+fn styled_mesh<X, Y>(
+    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
     (x_desc, x_format): (&str, TickFormat),
     (y_desc, y_format): (&str, TickFormat),
+    y_labels: usize,
 ) -> DrawResult
 where
     X: plotters::coord::ranged1d::Ranged<ValueType = f64>
@@ -245,6 +261,7 @@ where
         .configure_mesh()
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
+        .y_labels(y_labels)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&x_format)
@@ -283,10 +300,10 @@ pub fn log10(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 }
 
 /// [`mesh_style`] for a chart drawn through [`log10`]: the y ticks are evenly spaced in the
-/// logarithm, each labelled with its value to two significant digits.
+/// logarithm, at most six, each labelled with its value to two significant digits.
 pub fn log_mesh_style<X, Y>(
     chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
-    (x_desc, x_format): (&str, TickFormat),
+    x: (&str, TickFormat),
     y_desc: &str,
 ) -> DrawResult
 where
@@ -295,19 +312,7 @@ where
     Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
         + plotters::coord::ranged1d::ValueFormatter<f64>,
 {
-    chart
-        .configure_mesh()
-        .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
-        .y_labels(6)
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .x_label_formatter(&x_format)
-        .y_label_formatter(&|v: &f64| significant(&10f64.powf(*v)))
-        .axis_desc_style((FONT, 15))
-        .label_style((FONT, 13))
-        .draw()?;
-    Ok(())
+    styled_mesh(chart, x, (y_desc, |v| significant(&10f64.powf(*v))), 6)
 }
 
 /// Writes `message` in the middle of an empty chart.
