@@ -20,6 +20,7 @@ pub mod error;
 pub mod loss;
 pub mod method;
 pub mod metrics;
+pub mod mi;
 pub mod model;
 pub mod pca;
 pub mod pretext;
