@@ -10,8 +10,10 @@
 //! comma-separated keys (`digits,mnist`); 1000 steps, 3 seeds and every data set by default.
 //! Run from the workspace root: the data sets are read from `www/data/`.
 
+use std::path::Path;
+
 use ssl_core::compare::PRESETS;
-use ssl_core::data::{Dataset, Loaded, decode_dataset};
+use ssl_core::data::{Dataset, read_bundled};
 use ssl_core::settings::Settings;
 use ssl_core::train::{RandomTargetFit, SplitData, Trainer, synthetic_for_run};
 
@@ -37,7 +39,8 @@ fn main() {
         }
     };
     for dataset in datasets {
-        let bundled = (dataset != Dataset::Synthetic).then(|| load(dataset));
+        let bundled = (!dataset.is_generated())
+            .then(|| read_bundled(dataset, Path::new("www")).expect("run from the workspace root"));
         for seed in 0..seeds {
             // The synthetic set is generated from the run's seed (at the default nuisance).
             let generated;
@@ -117,14 +120,4 @@ fn main() {
             }
         }
     }
-}
-
-/// A bundled data set, read from `www/`.
-fn load(dataset: Dataset) -> Loaded {
-    let files: Vec<Vec<u8>> = dataset
-        .files()
-        .iter()
-        .map(|f| std::fs::read(format!("www/{}", f.path)).expect("run from the workspace root"))
-        .collect();
-    decode_dataset(dataset, &files).expect("bundled data")
 }

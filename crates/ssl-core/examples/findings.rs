@@ -10,9 +10,10 @@
 //! empty `nuisance` column. (Run from the workspace root: the bundled data sets are read from
 //! `www/data/`.)
 
+use std::path::Path;
 use std::time::Instant;
 
-use ssl_core::data::{Dataset, Loaded, decode_dataset};
+use ssl_core::data::{Dataset, Loaded, read_bundled};
 use ssl_core::method::Method;
 use ssl_core::settings::{self, Settings};
 use ssl_core::train::{Evaluation, SplitData, Trainer, synthetic_for_run};
@@ -62,16 +63,8 @@ fn main() {
     };
     for dataset in datasets {
         // A bundled set is read once; the synthetic one is generated for every run's settings.
-        let bundled = (!dataset.is_generated()).then(|| {
-            let files: Vec<Vec<u8>> = dataset
-                .files()
-                .iter()
-                .map(|f| {
-                    std::fs::read(format!("www/{}", f.path)).expect("run from the workspace root")
-                })
-                .collect();
-            decode_dataset(dataset, &files).expect("bundled data")
-        });
+        let bundled = (!dataset.is_generated())
+            .then(|| read_bundled(dataset, Path::new("www")).expect("run from the workspace root"));
         let levels = if dataset.is_generated() {
             &nuisances[..]
         } else {

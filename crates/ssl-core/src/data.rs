@@ -317,6 +317,23 @@ pub enum Loaded {
     Synthetic(SyntheticData),
 }
 
+/// Reads `dataset`'s files from the site's folder `www` (the repository's `www/`) and decodes
+/// them: the native way in, for the examples and tests, where the page fetches instead.
+pub fn read_bundled(dataset: Dataset, www: &std::path::Path) -> Result<Loaded, CoreError> {
+    let files = dataset
+        .files()
+        .iter()
+        .map(|f| {
+            let path = www.join(f.path);
+            std::fs::read(&path).map_err(|e| CoreError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    decode_dataset(dataset, &files)
+}
+
 /// Decodes the fetched bytes of `dataset`'s files, in the order of [`Dataset::files`]. A
 /// generated data set has no files to decode: asking for one is an error.
 pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, CoreError> {

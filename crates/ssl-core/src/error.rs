@@ -52,6 +52,10 @@ pub enum CoreError {
     )]
     EmbeddingNotFinite { step: usize, learning_rate: f64 },
 
+    /// A data file could not be read from disk (native callers only: the examples and tests).
+    #[error("the data file {path} could not be read: {reason}")]
+    Read { path: String, reason: String },
+
     /// A generated data set was asked to decode files.
     #[error("the data set {name} is generated, not read from files")]
     Generated { name: String },

@@ -22,7 +22,7 @@
 //! every seed is not asserted.
 
 use ssl_core::compare::PRESETS;
-use ssl_core::data::{Dataset, Loaded, decode_dataset};
+use ssl_core::data::{Dataset, Loaded, read_bundled};
 use ssl_core::settings::Settings;
 use ssl_core::train::{SplitData, Trainer, synthetic_for_run};
 
@@ -47,18 +47,11 @@ struct Expected {
 }
 
 fn loaded(dataset: Dataset, settings: &Settings) -> Loaded {
-    if dataset == Dataset::Synthetic {
+    if dataset.is_generated() {
         return synthetic_for_run(settings).expect("synthetic data");
     }
-    let files: Vec<Vec<u8>> = dataset
-        .files()
-        .iter()
-        .map(|f| {
-            let path = format!("{}/../../www/{}", env!("CARGO_MANIFEST_DIR"), f.path);
-            std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-        })
-        .collect();
-    decode_dataset(dataset, &files).expect("bundled data")
+    let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
+    read_bundled(dataset, &www).expect("bundled data")
 }
 
 fn check(dataset: Dataset, expected: Expected) {
