@@ -291,12 +291,8 @@ pub fn ComparePanel() -> impl IntoView {
                                 }
                                 title="Use these VICReg weights in the main run"
                                 on:click=move |_| {
-                                    let method = state.run_settings.with_untracked(|s| s.method);
-                                    state.settings.update(|s| *s = preset.apply(s));
-                                    // Another method is another run, as with the method select.
-                                    if method != ssl_core::method::Method::Vicreg {
-                                        state.reset();
-                                    }
+                                    let next = preset.apply(&state.settings.get_untracked());
+                                    state.edit_settings(next);
                                 }
                             >
                                 {preset.label}

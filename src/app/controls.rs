@@ -135,8 +135,7 @@ fn RunSelect(
                     let key = event_target_value(&ev);
                     let mut next = state.settings.get_untracked();
                     if set(&mut next, &key) {
-                        state.settings.set(next);
-                        state.reset();
+                        state.edit_settings(next);
                     }
                 }
             >

@@ -82,6 +82,19 @@ impl AppState {
         });
     }
 
+    /// Shows `next` in the controls; if it trains another data set or method than the run on
+    /// screen, starts a fresh run of it at once (as choosing a data set does in TensorFlow
+    /// Playground). Other run-shaping settings wait for Reset.
+    pub fn edit_settings(&self, next: Settings) {
+        let other_run = self
+            .run_settings
+            .with_untracked(|run| run.dataset != next.dataset || run.method != next.method);
+        self.settings.set(next);
+        if other_run {
+            self.reset();
+        }
+    }
+
     /// After a divergence: a fresh run with a tenth of the learning rate.
     pub fn reset_with_lower_learning_rate(&self) {
         self.settings
