@@ -19,8 +19,7 @@ use ssl_core::settings::Settings;
 
 use super::bridge::WorkerBridge;
 use super::charts::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, whole,
-    with_legend,
+    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
 };
 use super::{AppState, History};
 use crate::protocol::{Analyses, DebugOptions, FromWorker, RunState, ToWorker};
@@ -455,16 +454,7 @@ fn draw(lanes: &[(LaneChoice, String, History)], area: Area) -> DrawResult {
         .unwrap_or(0)
         .max(10) as f64;
     let (plot, strip) = with_legend(&area);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
-    mesh_style(
-        &mut chart,
-        ("training step", whole),
-        ("test NCC accuracy", one_place),
-    )?;
+    let mut chart = accuracy_chart(&plot, last_step, "test NCC accuracy")?;
     let mut legend = Vec::new();
     for ((choice, name, history), (color, mark)) in lanes.iter().zip(STYLES) {
         if *choice == LaneChoice::Off {

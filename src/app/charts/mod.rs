@@ -229,6 +229,30 @@ pub fn one_place(v: &f64) -> String {
     }
 }
 
+/// The chart of an accuracy over training steps: steps from 0 to `last_step` across, 0 to 1 up,
+/// with [`mesh_style`]'s grid and `y_desc` as the y axis's title. Drawn on `plot`, the part of
+/// the canvas left of the legend strip (see [`with_legend`]).
+pub fn accuracy_chart<'a>(
+    plot: &'a Area,
+    last_step: f64,
+    y_desc: &str,
+) -> Result<AccuracyChart<'a>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
+    mesh_style(&mut chart, ("training step", whole), (y_desc, one_place))?;
+    Ok(chart)
+}
+
+/// What [`accuracy_chart`] returns.
+pub type AccuracyChart<'a> = ChartContext<
+    'a,
+    CanvasBackend,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
 /// The light grid, axis titles and tick labels every chart uses.
 pub fn mesh_style<X, Y>(
     chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,

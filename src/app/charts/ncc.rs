@@ -4,8 +4,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, whole,
-    with_legend,
+    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
 };
 use crate::app::History;
 
@@ -16,31 +15,23 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     area.fill(&WHITE)?;
     let last_step = history.steps_done().max(10) as f64;
     let (plot, strip) = with_legend(&area);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
-    mesh_style(
-        &mut chart,
-        ("training step", whole),
-        ("NCC accuracy", one_place),
-    )?;
+    let mut chart = accuracy_chart(&plot, last_step, "NCC accuracy")?;
 
-    let line = |f: fn(&ssl_core::train::Evaluation) -> f64| -> Vec<(f64, f64)> {
+    // The steps at which an evaluation has the measure `f`, with its value.
+    let line = |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| -> Vec<(f64, f64)> {
         history
             .evaluations
             .iter()
-            .map(|e| (e.step as f64, f(e)))
+            .filter_map(|e| f(e).map(|v| (e.step as f64, v)))
             .collect()
     };
     let (train_color, test_color) = (PALETTE[1], PALETTE[0]);
     chart.draw_series(LineSeries::new(
-        line(|e| e.ncc_train),
+        line(|e| Some(e.ncc_train)),
         train_color.stroke_width(2),
     ))?;
     chart.draw_series(LineSeries::new(
-        line(|e| e.ncc_test),
+        line(|e| Some(e.ncc_test)),
         test_color.stroke_width(3),
     ))?;
     let mut legend = vec![
@@ -49,16 +40,9 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     ];
 
     // The coarse level of the hierarchy, where the data set has one, dashed.
-    let coarse = |f: fn(&ssl_core::train::Evaluation) -> Option<f64>| -> Vec<(f64, f64)> {
-        history
-            .evaluations
-            .iter()
-            .filter_map(|e| f(e).map(|v| (e.step as f64, v)))
-            .collect()
-    };
     let coarse_lines = [
-        ("train, coarse", coarse(|e| e.ncc_train_coarse), PALETTE[4]),
-        ("test, coarse", coarse(|e| e.ncc_test_coarse), PALETTE[5]),
+        ("train, coarse", line(|e| e.ncc_train_coarse), PALETTE[4]),
+        ("test, coarse", line(|e| e.ncc_test_coarse), PALETTE[5]),
     ];
     for (name, points, color) in coarse_lines {
         if points.is_empty() {

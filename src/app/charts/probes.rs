@@ -5,8 +5,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, whole,
-    with_legend,
+    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
 };
 use crate::app::History;
 use ssl_core::train::Evaluation;
@@ -21,16 +20,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
     area.fill(&WHITE)?;
     let last_step = history.steps_done().max(10) as f64;
     let (plot, strip) = with_legend(&area);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0f64..last_step, 0f64..1f64)?;
-    mesh_style(
-        &mut chart,
-        ("training step", whole),
-        ("test accuracy", one_place),
-    )?;
+    let mut chart = accuracy_chart(&plot, last_step, "test accuracy")?;
 
     let lines: [(&str, Measure, RGBColor); 4] = [
         ("linear probe", |e| e.probe_test, PALETTE[5]),
