@@ -27,6 +27,7 @@ pub mod pretext;
 pub mod random_targets;
 pub mod readback;
 pub mod settings;
+pub mod split;
 pub mod synthetic;
 pub mod train;
 

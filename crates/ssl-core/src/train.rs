@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::analysis::{DEFAULT_K, LinearProbe, LinearProbeConfig, cdnv, knn_accuracy};
-use crate::augment::{Augmenter, NuisanceResampling};
-use crate::data::{CoarseLabels, ImageDataset, Loaded, Standardizer, stratified_split};
+use crate::augment::Augmenter;
+use crate::data::{CoarseLabels, ImageDataset, Standardizer};
 use crate::method::{Method, MethodLoss, StepValues, method_loss, pretext_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
 use crate::model::{ModelConfig, SslModel};
@@ -34,10 +34,8 @@ use crate::pretext::{Pretext, pretext_rows};
 use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
 use crate::readback::read_f32;
 use crate::settings::Settings;
-use crate::synthetic::{SyntheticConfig, SyntheticData};
-
-/// The share of each class held out for testing.
-pub const TEST_FRACTION: f64 = 0.2;
+use crate::split::{BATCHES_PART, RANDOM_TARGETS_PART, SPLIT_PART, WEIGHTS_PART};
+pub use crate::split::{Part, SplitData, TEST_FRACTION, sub_seed, synthetic_for_run};
 
 /// A loss this many times the first step's loss counts as diverged. Measured on the digits with
 /// the default weights (first loss 42.6): learning rates up to 1 peak below 70 times it and
@@ -134,15 +132,15 @@ pub struct RandomTargetFit {
 }
 
 /// The analyses of one set of embeddings (or of the raw pixels).
-struct Measured<'a> {
-    train: Labelled<'a>,
-    test: Labelled<'a>,
-    classes: usize,
-    coarse: Option<&'a CoarseLabels>,
+pub(crate) struct Measured<'a> {
+    pub(crate) train: Labelled<'a>,
+    pub(crate) test: Labelled<'a>,
+    pub(crate) classes: usize,
+    pub(crate) coarse: Option<&'a CoarseLabels>,
 }
 
 impl Measured<'_> {
-    fn evaluation(&self, step: usize, knn: bool, probe: bool) -> Evaluation {
+    pub(crate) fn evaluation(&self, step: usize, knn: bool, probe: bool) -> Evaluation {
         let (train, test, classes) = (self.train, self.test, self.classes);
         // [train NCC, test NCC, train CDNV] at the coarse level.
         let coarse = self.coarse.map(|c| {
@@ -183,130 +181,6 @@ pub struct EmbeddingView {
     /// `[len, 2]`, row-major.
     pub points: Vec<f32>,
     pub labels: Vec<u8>,
-}
-
-/// One half of the split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    Train,
-    Test,
-}
-
-/// The train and test halves of a data set.
-#[derive(Debug, Clone)]
-pub struct SplitData {
-    pub train: ImageDataset,
-    pub test: ImageDataset,
-    /// Coarse labels of the same train and test images, where the data set has a hierarchy.
-    pub coarse: Option<CoarseLabels>,
-    /// The nuisance resampling each view gets, where the data set's nuisances are known.
-    pub resampling: Option<NuisanceResampling>,
-}
-
-impl SplitData {
-    /// The split a run of `loaded` with `seed` uses: the seeded split of a whole data set, or
-    /// the data set's own.
-    pub fn for_run(loaded: &Loaded, seed: u64) -> Result<Self, CoreError> {
-        match loaded {
-            Loaded::Whole(data) => Self::new(data, sub_seed(seed, SPLIT_PART)),
-            Loaded::Split {
-                train,
-                test,
-                coarse,
-            } => Ok(Self {
-                train: train.clone(),
-                test: test.clone(),
-                coarse: coarse.clone(),
-                resampling: None,
-            }),
-            Loaded::Synthetic(synthetic) => Self::synthetic(synthetic, sub_seed(seed, SPLIT_PART)),
-        }
-    }
-
-    /// The seeded split of a synthetic set, stratified by fine class (so every superclass keeps
-    /// the test fraction too), with each image's superclass and the set's nuisance resampling.
-    fn synthetic(synthetic: &SyntheticData, seed: u64) -> Result<Self, CoreError> {
-        let data = &synthetic.data;
-        let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
-        let coarse = |indices: &[usize]| -> Vec<u8> {
-            indices
-                .iter()
-                .map(|&i| synthetic.coarse_labels[i])
-                .collect()
-        };
-        Ok(Self {
-            train: data.subset(&split.train),
-            test: data.subset(&split.test),
-            coarse: Some(CoarseLabels {
-                train: coarse(&split.train),
-                test: coarse(&split.test),
-                classes: synthetic.coarse_classes,
-            }),
-            resampling: Some(synthetic.resampling()),
-        })
-    }
-
-    /// The seeded, stratified split of `data` (see [`stratified_split`]).
-    pub fn new(data: &ImageDataset, seed: u64) -> Result<Self, CoreError> {
-        let split = stratified_split(&data.labels, data.classes, TEST_FRACTION, seed)?;
-        Ok(Self {
-            train: data.subset(&split.train),
-            test: data.subset(&split.test),
-            coarse: None,
-            resampling: None,
-        })
-    }
-
-    /// The analyses of the raw pixels: the baseline an embedding must beat. kNN and the probe
-    /// are left out: on 784 pixels they would hold the worker for seconds.
-    pub fn pixel_baseline(&self) -> Evaluation {
-        let (train, test) = (&self.train, &self.test);
-        let train_set = Labelled {
-            values: &train.pixels,
-            labels: &train.labels,
-            dim: train.dim(),
-        };
-        let test_set = Labelled {
-            values: &test.pixels,
-            labels: &test.labels,
-            dim: test.dim(),
-        };
-        let measured = Measured {
-            train: train_set,
-            test: test_set,
-            classes: train.classes,
-            coarse: self.coarse.as_ref(),
-        };
-        measured.evaluation(0, false, false)
-    }
-}
-
-/// Independent seeds for the parts of a run, derived from its one seed (SplitMix64's finaliser
-/// applied to the seed plus a per-part constant), so that changing, say, the batch size does not
-/// change the initial weights.
-pub fn sub_seed(seed: u64, part: u64) -> u64 {
-    let mut z = seed.wrapping_add(part.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-const SPLIT_PART: u64 = 1;
-const WEIGHTS_PART: u64 = 2;
-const BATCHES_PART: u64 = 3;
-const RANDOM_TARGETS_PART: u64 = 4;
-const SYNTHETIC_PART: u64 = 5;
-
-/// The synthetic data set a run with `settings` trains on: [`SyntheticConfig`]'s defaults with
-/// the run's own sub-seed and the settings' nuisance. The same settings always give the same
-/// images; any other seed or nuisance gives other ones, so a caller that keeps a copy must key it
-/// by both.
-pub fn synthetic_for_run(settings: &Settings) -> Result<Loaded, CoreError> {
-    let data = SyntheticConfig::new()
-        .with_seed(sub_seed(settings.seed, SYNTHETIC_PART))
-        .with_nuisance(settings.nuisance)
-        .generate()?;
-    Ok(Loaded::Synthetic(data))
 }
 
 /// Everything a step changes, saved so a diverged run can go back to it.
@@ -721,12 +595,5 @@ mod tests {
         // A loss starting at zero is judged against a scale of 1, not 0.
         assert!(!diverged(0.5, 0.0));
         assert!(diverged(1_001.0, 0.0));
-    }
-
-    #[test]
-    fn sub_seeds_differ_by_part_and_by_seed() {
-        assert_ne!(sub_seed(1, SPLIT_PART), sub_seed(1, WEIGHTS_PART));
-        assert_ne!(sub_seed(1, SPLIT_PART), sub_seed(2, SPLIT_PART));
-        assert_eq!(sub_seed(1, SPLIT_PART), sub_seed(1, SPLIT_PART));
     }
 }
