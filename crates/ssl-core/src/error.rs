@@ -64,6 +64,14 @@ pub enum CoreError {
     #[error("the synthetic data set cannot be generated: {0}")]
     Synthetic(#[from] crate::synthetic::SyntheticError),
 
+    /// A mutual-information estimator or sampler was given input it cannot work with.
+    #[error("{0}")]
+    Mi(#[from] crate::mi::MiError),
+
+    /// A critic's bound stopped being a finite number (its scores overflowed).
+    #[error("the {bound} critic diverged: its bound became {value}")]
+    CriticDiverged { bound: &'static str, value: f64 },
+
     /// A tensor could not be read back to the CPU synchronously.
     #[error("a tensor read-back did not complete at once: {0}")]
     Readback(String),

@@ -156,11 +156,35 @@ impl ModelConfig {
 /// al.'s initialisation for ReLU networks, which keeps the activations' scale from layer to
 /// layer); biases start at zero.
 fn mlp(widths: &[usize], normalised: bool, rng: &mut ChaCha8Rng, device: &Device) -> Mlp {
+    mlp_with_init(widths, normalised, Init::He, rng, device)
+}
+
+/// How an MLP's weights are first drawn: uniformly from `[-sqrt(c/fan_in), sqrt(c/fan_in)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Init {
+    /// `c = 6`: He et al.'s, for the trained networks.
+    He,
+    /// `c = 1`: PyTorch's default for a linear layer, whose smaller outputs keep a critic's
+    /// first scores, and so their exponentials, in range.
+    Small,
+}
+
+pub(crate) fn mlp_with_init(
+    widths: &[usize],
+    normalised: bool,
+    init: Init,
+    rng: &mut ChaCha8Rng,
+    device: &Device,
+) -> Mlp {
+    let numerator = match init {
+        Init::He => 6.0,
+        Init::Small => 1.0,
+    };
     let layers = widths
         .windows(2)
         .map(|pair| {
             let (fan_in, fan_out) = (pair[0], pair[1]);
-            let bound = (6.0 / fan_in as f32).sqrt();
+            let bound = (numerator / fan_in as f32).sqrt();
             let weights: Vec<f32> = (0..fan_in * fan_out)
                 .map(|_| rng.random_range(-bound..bound))
                 .collect();

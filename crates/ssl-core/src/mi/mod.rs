@@ -1,21 +1,28 @@
 //! Mutual-information estimators, and the Gaussian ground truth they are tested against.
 //!
-//! This is the first step of the information lab: estimators of `I(X; Y)` between two sets of
-//! paired samples (an embedding and its input, or the two views' embeddings), in nats. They
-//! work on plain row-major `f64` rows ([`Rows`]), so they need no burn tensors and run the same
-//! in the worker and in native tests.
+//! The information lab's estimators of `I(X; Y)` between two sets of paired samples (an
+//! embedding and its input, or the two views' embeddings), in nats. The non-parametric ones
+//! work on plain row-major `f64` rows ([`Rows`]) and need no burn tensors; the critics train
+//! with burn on the CPU device. All run the same in the worker and in native tests.
 //!
 //! - [`ksg::ksg1_nats`] and [`ksg::ksg2_nats`]: the k-nearest-neighbour estimators of Kraskov,
 //!   Stögbauer and Grassberger (2004), consistent for continuous data.
 //! - [`binning::binning_nats`]: the equal-width binning estimator of Shwartz-Ziv and Tishby
 //!   (2017), strongly biased but the one the information-plane literature plots.
+//! - [`kde::kde_nats`] and [`kde::layer_information`]: the pairwise-distance (kernel) estimates
+//!   of Kolchinsky and Tracey (2017) for a layer with added Gaussian noise, as in Saxe et al.
+//!   (2018).
+//! - [`critic::VariationalEstimator`]: InfoNCE, NWJ and MINE lower bounds with a critic trained
+//!   by burn (Poole et al. 2019), and [`critic::Staircase`], their staircase benchmark.
 //! - [`gaussian::CorrelatedGaussian`]: samples with a known `I(X; Y)` in closed form, and
 //!   [`gaussian::Monotone`] maps that change the distribution but keep the MI.
 //!
 //! Inputs are checked once ([`Rows::paired`]) and bad ones are a [`MiError`], never a panic.
 
 pub mod binning;
+pub mod critic;
 pub mod gaussian;
+pub mod kde;
 pub mod ksg;
 
 use thiserror::Error;
@@ -49,6 +56,9 @@ pub enum MiError {
 
     #[error("the mutual information {mi_nats} nats is negative or not finite")]
     InvalidInformation { mi_nats: f64 },
+
+    #[error("the noise variance {noise_var} is not a positive number")]
+    InvalidNoise { noise_var: f64 },
 }
 
 /// `n` samples of a `dim`-dimensional variable, row-major: sample `i` is
@@ -100,5 +110,46 @@ impl<'a> Rows<'a> {
             });
         }
         Ok(self.values.len() / self.dim)
+    }
+}
+
+/// The unit the page shows information in: one toggle for the whole page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Units {
+    #[default]
+    Nats,
+    /// `1 bit = ln 2 nats`.
+    Bits,
+}
+
+impl Units {
+    /// `nats` in this unit.
+    pub fn from_nats(self, nats: f64) -> f64 {
+        match self {
+            Units::Nats => nats,
+            Units::Bits => nats / std::f64::consts::LN_2,
+        }
+    }
+
+    /// The unit's short name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Units::Nats => "nats",
+            Units::Bits => "bits",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Units;
+
+    #[test]
+    fn ln_2_nats_is_one_bit_exactly() {
+        assert_eq!(Units::Bits.from_nats(std::f64::consts::LN_2), 1.0);
+        assert_eq!(Units::Bits.from_nats(0.0), 0.0);
+        assert_eq!(Units::Nats.from_nats(1.25), 1.25);
+        // 8 bits of a byte: ln 256 nats.
+        assert!((Units::Bits.from_nats(256f64.ln()) - 8.0).abs() < 1e-12);
     }
 }
