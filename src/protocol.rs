@@ -7,11 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 use ssl_core::data::Dataset;
+use ssl_core::mi::critic::{StaircaseConfig, StaircasePoint};
+use ssl_core::mi::lab::{Draw, EstimateRequest};
 use ssl_core::settings::Settings;
 use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
 
 /// Identifies one run: the page counts them up from 1.
 pub type RunId = u64;
+
+/// Identifies one job of the information lab: the page counts them up from 1.
+pub type JobId = u64;
 
 /// From the page to the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +42,16 @@ pub enum ToWorker {
     Tune { run: RunId, settings: Settings },
     /// Go back to the run's last checkpoint (after a divergence), paused.
     Rewind { run: RunId },
+    /// Information lab: run every estimator on seeded draws, replacing any lab job under way.
+    Estimate {
+        job: JobId,
+        request: EstimateRequest,
+    },
+    /// Information lab: train the three critics on Poole et al.'s staircase, replacing any lab
+    /// job under way.
+    Staircase { job: JobId, config: StaircaseConfig },
+    /// Information lab: stop the job under way.
+    CancelLab { job: JobId },
 }
 
 /// Faults to inject on purpose, so the tests can check the page survives them. Set only by hidden
@@ -175,6 +190,33 @@ pub enum FromWorker {
     /// The worker panicked. It cannot go on; the page must start a new one.
     Crashed {
         run: RunId,
+        message: String,
+    },
+    /// Information lab: one draw of an estimate job is done; `progress` is the job's, 0 to 1.
+    Drawn {
+        job: JobId,
+        draw: Draw,
+        progress: f64,
+    },
+    /// Information lab: how far the job under way has got, from 0 to 1.
+    LabProgress {
+        job: JobId,
+        progress: f64,
+    },
+    /// Information lab: staircase steps done since the last message.
+    StaircaseSteps {
+        job: JobId,
+        points: Vec<StaircasePoint>,
+        total_steps: usize,
+    },
+    /// Information lab: the job finished after `millis` milliseconds of work.
+    LabDone {
+        job: JobId,
+        millis: f64,
+    },
+    /// Information lab: the job stopped on an error.
+    LabFailed {
+        job: JobId,
         message: String,
     },
 }

@@ -3,6 +3,7 @@
 //! so the address bar always holds a link that reproduces the run. The one module of the page that
 //! touches `location` and `history`.
 
+use ssl_core::mi::Units;
 use ssl_core::settings::{Notice, Settings};
 use wasm_bindgen::JsValue;
 use web_sys::UrlSearchParams;
@@ -10,10 +11,21 @@ use web_sys::UrlSearchParams;
 use crate::protocol::DebugOptions;
 
 /// Parameters the page reads itself, which the settings parser skips.
-const PAGE_KEYS: [&str; 3] = ["embed", "hide", DEBUG_PANIC_AT];
+const PAGE_KEYS: [&str; 5] = ["embed", "hide", VIEW, UNITS, DEBUG_PANIC_AT];
 /// Parameters kept when the link is rewritten (the debug ones are dropped on purpose, so a shared
 /// link never carries a fault).
 const KEPT_KEYS: [&str; 2] = ["embed", "hide"];
+/// The part of the page shown: absent for training, `lab` for the information lab.
+const VIEW: &str = "view";
+/// The unit of information: absent for nats, `bits` for bits.
+const UNITS: &str = "units";
+
+/// The part of the page on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Train,
+    Lab,
+}
 /// The hidden parameter that makes the worker panic before a given step, for the tests.
 const DEBUG_PANIC_AT: &str = "debug-panic-at";
 /// The most parameters read from one link; a link with thousands is not worth parsing.
@@ -25,6 +37,8 @@ pub struct Link {
     /// One per value that could not be used.
     pub notices: Vec<Notice>,
     pub debug: DebugOptions,
+    pub view: View,
+    pub units: Units,
 }
 
 fn search_params() -> Option<UrlSearchParams> {
@@ -73,19 +87,85 @@ pub fn read() -> Link {
             }),
         }
     }
+    let value = |key: &str| read.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let view = match value(VIEW) {
+        None | Some("train") => View::Train,
+        Some("lab") => View::Lab,
+        Some(other) => {
+            notices.push(Notice {
+                field: VIEW.into(),
+                message: format!("view must be train or lab, not \"{other}\"; showing training"),
+            });
+            View::Train
+        }
+    };
+    let units = match value(UNITS) {
+        None | Some("nats") => Units::Nats,
+        Some("bits") => Units::Bits,
+        Some(other) => {
+            notices.push(Notice {
+                field: UNITS.into(),
+                message: format!("units must be nats or bits, not \"{other}\"; using nats"),
+            });
+            Units::Nats
+        }
+    };
     Link {
         settings,
         notices,
         debug,
+        view,
+        units,
+    }
+}
+
+/// The page's own parameters as the link holds them: only those away from their default.
+fn page_pairs(view: View, units: Units) -> Vec<(&'static str, &'static str)> {
+    let mut pairs = Vec::new();
+    if view == View::Lab {
+        pairs.push((VIEW, "lab"));
+    }
+    if units == Units::Bits {
+        pairs.push((UNITS, "bits"));
+    }
+    pairs
+}
+
+thread_local! {
+    /// The view and unit last written, which [`write`] keeps in the link.
+    static PAGE: std::cell::Cell<(View, Units)> = const { std::cell::Cell::new((View::Train, Units::Nats)) };
+}
+
+/// Rewrites the address with the view and unit on screen, keeping everything else.
+pub fn write_page(view: View, units: Units) {
+    PAGE.with(|p| p.set((view, units)));
+    let Some(current) = search_params() else {
+        return;
+    };
+    current.delete(VIEW);
+    current.delete(UNITS);
+    for (key, value) in page_pairs(view, units) {
+        current.append(key, value);
+    }
+    replace_query(&current);
+}
+
+/// Puts `params` in the address bar without adding a history entry and without reloading.
+fn replace_query(params: &UrlSearchParams) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let query = format!("?{}", String::from(params.to_string()));
+    let unchanged = window.location().search().is_ok_and(|s| s == query);
+    if let (false, Ok(history)) = (unchanged, window.history()) {
+        // A failure here only leaves the old address in the bar; the run is unaffected.
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&query));
     }
 }
 
 /// Rewrites the address to hold `settings` (and the page's own parameters), without adding a
 /// history entry and without reloading.
 pub fn write(settings: &Settings) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
     let Ok(next) = UrlSearchParams::new() else {
         return;
     };
@@ -99,10 +179,9 @@ pub fn write(settings: &Settings) {
             }
         }
     }
-    let query = format!("?{}", String::from(next.to_string()));
-    let unchanged = window.location().search().is_ok_and(|s| s == query);
-    if let (false, Ok(history)) = (unchanged, window.history()) {
-        // A failure here only leaves the old address in the bar; the run is unaffected.
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&query));
+    let (view, units) = PAGE.with(std::cell::Cell::get);
+    for (key, value) in page_pairs(view, units) {
+        next.append(key, value);
     }
+    replace_query(&next);
 }

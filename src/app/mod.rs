@@ -9,6 +9,7 @@ mod charts;
 mod compare;
 mod controls;
 pub mod history;
+mod lab;
 mod link;
 mod status;
 
@@ -198,6 +199,10 @@ pub fn lowered_learning_rate(learning_rate: f64) -> f64 {
 #[component]
 pub fn App() -> impl IntoView {
     let opened = link::read();
+    let view = RwSignal::new(opened.view);
+    let units = RwSignal::new(opened.units);
+    // The lab is built the first time it is shown, and kept (with its worker) from then on.
+    let lab_opened = RwSignal::new(opened.view == link::View::Lab);
     let state = AppState {
         settings: RwSignal::new(opened.settings.clone()),
         run_settings: RwSignal::new(opened.settings),
@@ -227,6 +232,24 @@ pub fn App() -> impl IntoView {
         state.send(ToWorker::Tune { run, settings });
     });
 
+    Effect::new(move |_| link::write_page(view.get(), units.get()));
+    let show = move |next: link::View| {
+        view.set(next);
+        if next == link::View::Lab {
+            lab_opened.set(true);
+        }
+    };
+    let tab = move |this: link::View, label: &'static str, testid: &'static str| {
+        view! {
+            <button role="tab" data-testid=testid
+                aria-selected=move || (view.get() == this).to_string()
+                class:selected=move || view.get() == this
+                on:click=move |_| show(this)>
+                {label}
+            </button>
+        }
+    };
+
     view! {
         <header>
             <h1>"SSL Explorer"</h1>
@@ -237,8 +260,29 @@ pub fn App() -> impl IntoView {
                 "here in your browser, and watch whether its embeddings sort themselves by "
                 "class, although no class label is ever shown to the training."
             </p>
+            <nav class="tabs" role="tablist" aria-label="Parts of the explorer">
+                {tab(link::View::Train, "Train a network", "tab-train")}
+                {tab(link::View::Lab, "Information lab", "tab-lab")}
+                <label class="units">
+                    "Information in "
+                    <select data-testid="units-choice" on:change=move |ev| {
+                        units.set(if event_target_value(&ev) == "bits" {
+                            ssl_core::mi::Units::Bits
+                        } else {
+                            ssl_core::mi::Units::Nats
+                        })
+                    }>
+                        <option value="nats" selected=move || units.get() == ssl_core::mi::Units::Nats>
+                            "nats"
+                        </option>
+                        <option value="bits" selected=move || units.get() == ssl_core::mi::Units::Bits>
+                            "bits"
+                        </option>
+                    </select>
+                </label>
+            </nav>
         </header>
-        <main>
+        <main style:display=move || if view.get() == link::View::Train { "" } else { "none" }>
             <aside class="panel controls-panel">
                 <controls::Controls />
             </aside>
@@ -247,6 +291,11 @@ pub fn App() -> impl IntoView {
                 <charts::Charts />
             </section>
         </main>
+        <Show when=move || lab_opened.get()>
+            <div style:display=move || if view.get() == link::View::Lab { "" } else { "none" }>
+                <lab::InfoLab units=units />
+            </div>
+        </Show>
         <footer>
             <p>
                 "Data: the UCI optical recognition of handwritten digits "

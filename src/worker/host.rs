@@ -181,6 +181,12 @@ impl Host {
 
 /// Handles one message from the page.
 fn handle(host: &Shared, message: ToWorker) {
+    if matches!(
+        message,
+        ToWorker::Estimate { .. } | ToWorker::Staircase { .. } | ToWorker::CancelLab { .. }
+    ) {
+        return super::lab::handle(message);
+    }
     let mut h = host.borrow_mut();
     match message {
         ToWorker::Start {

@@ -8,6 +8,7 @@
 
 mod data;
 mod host;
+mod lab;
 
 use std::cell::{Cell, RefCell};
 

@@ -17,7 +17,7 @@ const TYPES = {
 export async function serve(dir) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    const path = decodeURIComponent(new URL(`http://localhost${req.url}`).pathname);
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();

@@ -87,9 +87,13 @@ fn plug_in_entropy<S: Hash + Eq>(symbols: impl Iterator<Item = S>) -> f64 {
         n += 1;
     }
     let n = n as f64;
+    // Summed in a fixed order (the counts sorted), so the same samples give the same last digit
+    // whatever order the hash map keeps them in.
+    let mut counts: Vec<usize> = counts.into_values().collect();
+    counts.sort_unstable();
     counts
-        .values()
-        .map(|&c| {
+        .into_iter()
+        .map(|c| {
             let p = c as f64 / n;
             -p * p.ln()
         })

@@ -24,6 +24,7 @@ pub mod critic;
 pub mod gaussian;
 pub mod kde;
 pub mod ksg;
+pub mod lab;
 
 use thiserror::Error;
 

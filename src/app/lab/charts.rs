@@ -1,0 +1,219 @@
+//! The lab's two charts: every estimate of every draw against the true MI, and the critics'
+//! bounds over the staircase's steps.
+
+use leptos::prelude::*;
+use plotters::prelude::*;
+
+use ssl_core::mi::critic::Bound;
+use ssl_core::mi::lab::CRITIC_BATCH;
+
+use super::{Estimator, LabState, mean_and_spread};
+use crate::app::charts::{
+    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
+    thinned, whole, with_legend,
+};
+
+/// Where a value is drawn: clamped into the axis, so a runaway estimate (NWJ's, at a high MI)
+/// sits on the edge instead of over the labels.
+fn clamp(v: f64, (low, high): (f64, f64)) -> f64 {
+    v.clamp(low, high)
+}
+
+/// The colour of each estimator, also the staircase's bounds'.
+fn colour(estimator: Estimator) -> RGBColor {
+    match estimator {
+        Estimator::Ksg1 => PALETTE[1],
+        Estimator::Ksg2 => PALETTE[4],
+        Estimator::Binning => PALETTE[7],
+        Estimator::Kde => PALETTE[3],
+        Estimator::Critic(Bound::InfoNce) => PALETTE[0],
+        Estimator::Critic(Bound::Nwj) => PALETTE[6],
+        Estimator::Critic(Bound::Mine) => PALETTE[5],
+    }
+}
+
+pub fn draw_estimates(lab: &LabState, area: Area) -> DrawResult {
+    let units = lab.units.get();
+    let request = lab.drawn_request.get();
+    let draws = lab.draws.get();
+    if draws.is_empty() {
+        let message = if lab.error.with(Option::is_some) {
+            "No estimate: see the message above"
+        } else {
+            "Estimating the first draw..."
+        };
+        return placeholder(&area, message);
+    }
+    area.fill(&WHITE)?;
+    let truth = units.from_nats(request.mi_nats);
+    // InfoNCE's ceiling: ln of the batch it is evaluated on (cut to half the sample).
+    let batch = CRITIC_BATCH.min(request.samples / 2).max(2);
+    let ceiling = units.from_nats((batch as f64).ln());
+    let values: Vec<f64> = draws
+        .iter()
+        .flat_map(|d| Estimator::ALL.iter().filter_map(|e| e.of(d)))
+        .map(|v| units.from_nats(v))
+        .collect();
+    let top = values.iter().copied().fold(truth.max(ceiling), f64::max) * 1.1 + 0.1;
+    let bottom = values.iter().copied().fold(0.0, f64::min).max(-top) - 0.1;
+    let range = (bottom, top);
+
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..6.5f64, bottom..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
+        .x_labels(14)
+        .x_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && (0.0..7.0).contains(&i) {
+                Estimator::ALL[i as usize].label().to_string()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|v| one_place(v))
+        .y_desc(format!("estimate ({})", units.label()))
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .draw()?;
+
+    chart.draw_series(LineSeries::new(
+        vec![(-0.5, truth), (6.5, truth)],
+        BLACK.stroke_width(2),
+    ))?;
+    let infonce = 4.0;
+    chart.draw_series(DashedLineSeries::new(
+        vec![(infonce - 0.4, ceiling), (infonce + 0.4, ceiling)],
+        5,
+        4,
+        PALETTE[0].stroke_width(2),
+    ))?;
+    for (i, estimator) in Estimator::ALL.iter().enumerate() {
+        let column: Vec<f64> = draws
+            .iter()
+            .filter_map(|d| estimator.of(d))
+            .map(|v| units.from_nats(v))
+            .collect();
+        let n = column.len().max(1) as f64;
+        let color = colour(*estimator);
+        // The draws side by side across the column, so equal values do not hide each other.
+        chart.draw_series(column.iter().enumerate().map(|(j, &v)| {
+            let x = i as f64 + 0.5 * ((j as f64 + 0.5) / n - 0.5);
+            Circle::new((x, clamp(v, range)), 4, color.filled())
+        }))?;
+        if let Some((mean, _)) = mean_and_spread(&column) {
+            let y = clamp(mean, range);
+            chart.draw_series(LineSeries::new(
+                vec![(i as f64 - 0.35, y), (i as f64 + 0.35, y)],
+                color.stroke_width(3),
+            ))?;
+        }
+    }
+    draw_legend(
+        &strip,
+        &[
+            ("true MI".into(), BLACK, Mark::Line { width: 2 }),
+            ("one draw".into(), PALETTE[1], Mark::Dot),
+            ("mean".into(), PALETTE[1], Mark::Line { width: 3 }),
+            (format!("cap, ln {batch}"), PALETTE[0], Mark::Dashed),
+        ],
+    )?;
+    area.present()?;
+    Ok(())
+}
+
+/// An exponential moving average of `values` (weight `alpha` on the newest), as Poole et al.
+/// smoothed their staircase plots.
+fn smoothed(values: impl Iterator<Item = f64>, alpha: f64) -> Vec<f64> {
+    let mut average = None;
+    values
+        .map(|v| {
+            let next = match average {
+                None => v,
+                Some(a) => alpha * v + (1.0 - alpha) * a,
+            };
+            average = Some(next);
+            next
+        })
+        .collect()
+}
+
+pub fn draw_staircase(lab: &LabState, area: Area) -> DrawResult {
+    let units = lab.units.get();
+    let run = lab.staircase.get();
+    if run.points.is_empty() {
+        let message = if lab.task.get().is_some() {
+            "Training the critics..."
+        } else {
+            "Press Run the staircase"
+        };
+        return placeholder(&area, message);
+    }
+    area.fill(&WHITE)?;
+    let config = &run.config;
+    let total = run.total_steps.max(1) as f64;
+    let top_level = config.levels.iter().copied().fold(0.0, f64::max);
+    let top = units.from_nats(top_level) * 1.2;
+    let bottom = -0.1 * top;
+    let range = (bottom, top);
+    let ceiling = units.from_nats((config.batch as f64).ln());
+
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..total, bottom..top)?;
+    mesh_style(
+        &mut chart,
+        ("training step", whole),
+        (&format!("MI ({})", units.label()), one_place),
+    )?;
+
+    // The true staircase: each level across its steps.
+    let mut truth = Vec::new();
+    for (l, level) in config.levels.iter().enumerate() {
+        let v = units.from_nats(*level);
+        truth.push(((l * config.steps_per_level) as f64, v));
+        truth.push((((l + 1) * config.steps_per_level) as f64, v));
+    }
+    chart.draw_series(LineSeries::new(truth, BLACK.stroke_width(2)))?;
+    chart.draw_series(DashedLineSeries::new(
+        vec![(0.0, ceiling), (total, ceiling)],
+        6,
+        6,
+        PALETTE[0].stroke_width(2),
+    ))?;
+
+    let mut legend = vec![("true MI".to_string(), BLACK, Mark::Line { width: 2 })];
+    for (b, bound) in Bound::ALL.iter().enumerate() {
+        let color = colour(Estimator::Critic(*bound));
+        let average = smoothed(
+            run.points.iter().map(|p| units.from_nats(p.estimates[b])),
+            0.05,
+        );
+        let line: Vec<(f64, f64)> = run
+            .points
+            .iter()
+            .zip(average)
+            .map(|(p, v)| (p.step as f64, clamp(v, range)))
+            .collect();
+        chart.draw_series(LineSeries::new(thinned(&line, 800), color.stroke_width(2)))?;
+        legend.push((bound.label().to_string(), color, Mark::Line { width: 2 }));
+    }
+    legend.push((
+        format!("cap, ln {}", config.batch),
+        PALETTE[0],
+        Mark::Dashed,
+    ));
+    draw_legend(&strip, &legend)?;
+    area.present()?;
+    Ok(())
+}

@@ -1,0 +1,751 @@
+//! The information lab: mutual-information estimators against a known truth, and Poole et
+//! al.'s staircase, run in a worker of their own so that estimating never holds up training.
+//!
+//! Source signals: the estimate request being edited, the draws of the job under way, the
+//! staircase's points, and the page-wide unit. A change of a control starts a fresh estimate
+//! job at once (the worker drops the old one between two of its steps), as TensorFlow
+//! Playground redraws on every change.
+
+mod charts;
+
+use std::rc::Rc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use ssl_core::mi::Units;
+use ssl_core::mi::critic::{Bound, CriticKind, StaircaseConfig, StaircasePoint};
+use ssl_core::mi::lab::{self, Draw, EstimateRequest, Family};
+
+use super::bridge::WorkerBridge;
+use super::charts::{Area, DrawResult};
+use crate::protocol::{FromWorker, JobId, ToWorker};
+
+/// What the lab's worker is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Estimate,
+    Staircase,
+}
+
+/// A staircase run: its settings, the steps done, and how long it took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StaircaseRun {
+    pub config: StaircaseConfig,
+    pub points: Vec<StaircasePoint>,
+    pub total_steps: usize,
+    /// Milliseconds of work, once done.
+    pub millis: Option<f64>,
+}
+
+/// The lab's state, shared with its components through the context.
+#[derive(Clone, Copy)]
+pub struct LabState {
+    pub request: RwSignal<EstimateRequest>,
+    /// The draws of the last estimate job, in order.
+    pub draws: RwSignal<Vec<Draw>>,
+    /// The request those draws answer.
+    pub drawn_request: RwSignal<EstimateRequest>,
+    pub estimate_millis: RwSignal<Option<f64>>,
+    pub staircase_config: RwSignal<StaircaseConfig>,
+    pub staircase: RwSignal<StaircaseRun>,
+    pub task: RwSignal<Option<Task>>,
+    pub progress: RwSignal<f64>,
+    pub error: RwSignal<Option<String>>,
+    pub units: RwSignal<Units>,
+    job: StoredValue<JobId>,
+    ready: StoredValue<bool>,
+    /// A message waiting for the worker to be ready.
+    pending: StoredValue<Option<ToWorker>>,
+    worker: StoredValue<Option<Rc<WorkerBridge>>, LocalStorage>,
+}
+
+impl LabState {
+    pub fn new(units: RwSignal<Units>) -> Self {
+        Self {
+            request: RwSignal::new(EstimateRequest::default()),
+            draws: RwSignal::new(Vec::new()),
+            drawn_request: RwSignal::new(EstimateRequest::default()),
+            estimate_millis: RwSignal::new(None),
+            staircase_config: RwSignal::new(StaircaseConfig::default()),
+            staircase: RwSignal::new(StaircaseRun::default()),
+            task: RwSignal::new(None),
+            progress: RwSignal::new(0.0),
+            error: RwSignal::new(None),
+            units,
+            job: StoredValue::new(0),
+            ready: StoredValue::new(false),
+            pending: StoredValue::new(None),
+            worker: StoredValue::new_local(None),
+        }
+    }
+
+    fn spawn_worker(&self) {
+        let state = *self;
+        self.ready.set_value(false);
+        match WorkerBridge::spawn(
+            move |message| state.receive(message),
+            move |error| state.crashed(error),
+        ) {
+            Ok(bridge) => self.worker.set_value(Some(Rc::new(bridge))),
+            Err(e) => self
+                .error
+                .set(Some(format!("the lab's worker could not start: {e}"))),
+        }
+    }
+
+    /// Sends `message` now, or once the worker is ready; a later message replaces a waiting one.
+    fn send(&self, message: ToWorker) {
+        if self.worker.with_value(Option::is_none) {
+            self.spawn_worker();
+        }
+        if !self.ready.get_value() {
+            self.pending.set_value(Some(message));
+            return;
+        }
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                w.send(&message)
+            }
+        });
+    }
+
+    fn next_job(&self) -> JobId {
+        let job = self.job.get_value() + 1;
+        self.job.set_value(job);
+        job
+    }
+
+    /// Runs every estimator on fresh draws of the request being edited.
+    pub fn estimate(&self) {
+        let request = self.request.get_untracked().validated();
+        let job = self.next_job();
+        self.draws.set(Vec::new());
+        self.drawn_request.set(request.clone());
+        self.estimate_millis.set(None);
+        self.begin(Task::Estimate);
+        self.send(ToWorker::Estimate { job, request });
+    }
+
+    /// Trains the three critics on the staircase.
+    pub fn run_staircase(&self) {
+        let config = self.staircase_config.get_untracked();
+        let job = self.next_job();
+        self.staircase.set(StaircaseRun {
+            config: config.clone(),
+            ..StaircaseRun::default()
+        });
+        self.begin(Task::Staircase);
+        self.send(ToWorker::Staircase { job, config });
+    }
+
+    /// Stops the job under way; what it measured stays on screen.
+    pub fn cancel(&self) {
+        let job = self.job.get_value();
+        self.task.set(None);
+        self.send(ToWorker::CancelLab { job });
+    }
+
+    fn begin(&self, task: Task) {
+        self.error.set(None);
+        self.progress.set(0.0);
+        self.task.set(Some(task));
+    }
+
+    fn crashed(&self, message: String) {
+        self.worker.set_value(None);
+        self.ready.set_value(false);
+        self.task.set(None);
+        self.error.set(Some(format!(
+            "{message}. What was measured is kept; the next estimate starts a fresh worker."
+        )));
+    }
+
+    fn receive(&self, message: FromWorker) {
+        let current = self.job.get_value();
+        match message {
+            FromWorker::Ready { .. } => {
+                self.ready.set_value(true);
+                if let Some(pending) = self.pending.try_update_value(Option::take).flatten() {
+                    self.send(pending);
+                }
+            }
+            FromWorker::Drawn {
+                job,
+                draw,
+                progress,
+            } if job == current => {
+                self.draws.update(|d| d.push(draw));
+                self.progress.set(progress);
+            }
+            FromWorker::LabProgress { job, progress } if job == current => {
+                self.progress.set(progress)
+            }
+            FromWorker::StaircaseSteps {
+                job,
+                points,
+                total_steps,
+            } if job == current => {
+                self.staircase.update(|s| {
+                    s.points.extend(points);
+                    s.total_steps = total_steps;
+                });
+                self.staircase.with_untracked(|s| {
+                    self.progress
+                        .set(s.points.len() as f64 / s.total_steps.max(1) as f64)
+                });
+            }
+            FromWorker::LabDone { job, millis } if job == current => {
+                match self.task.get_untracked() {
+                    Some(Task::Estimate) => self.estimate_millis.set(Some(millis)),
+                    Some(Task::Staircase) => self.staircase.update(|s| s.millis = Some(millis)),
+                    None => {}
+                }
+                self.progress.set(1.0);
+                self.task.set(None);
+            }
+            FromWorker::LabFailed { job, message } if job == current => {
+                self.task.set(None);
+                self.error.set(Some(message));
+            }
+            FromWorker::Crashed { message, .. } => self.crashed(message),
+            _ => {}
+        }
+    }
+}
+
+/// One estimator as the page lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimator {
+    Ksg1,
+    Ksg2,
+    Binning,
+    Kde,
+    Critic(Bound),
+}
+
+impl Estimator {
+    pub const ALL: [Estimator; 7] = [
+        Estimator::Ksg1,
+        Estimator::Ksg2,
+        Estimator::Binning,
+        Estimator::Kde,
+        Estimator::Critic(Bound::InfoNce),
+        Estimator::Critic(Bound::Nwj),
+        Estimator::Critic(Bound::Mine),
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Estimator::Ksg1 => "KSG 1",
+            Estimator::Ksg2 => "KSG 2",
+            Estimator::Binning => "binning",
+            Estimator::Kde => "KDE",
+            Estimator::Critic(bound) => bound.label(),
+        }
+    }
+
+    /// The readout's test id, `mi-estimate-<key>`; KSG 2 has none of its own in the issue's
+    /// list, so it is `ksg2`.
+    fn key(self) -> &'static str {
+        match self {
+            Estimator::Ksg1 => "ksg",
+            Estimator::Ksg2 => "ksg2",
+            Estimator::Binning => "binning",
+            Estimator::Kde => "kde",
+            Estimator::Critic(Bound::InfoNce) => "infonce",
+            Estimator::Critic(Bound::Nwj) => "nwj",
+            Estimator::Critic(Bound::Mine) => "mine",
+        }
+    }
+
+    /// The estimate of `draw`, in nats, or `None` for a critic the request left out.
+    pub fn of(self, draw: &Draw) -> Option<f64> {
+        let e = &draw.estimates;
+        match self {
+            Estimator::Ksg1 => Some(e.ksg1),
+            Estimator::Ksg2 => Some(e.ksg2),
+            Estimator::Binning => Some(e.binning),
+            Estimator::Kde => Some(e.kde),
+            Estimator::Critic(bound) => {
+                let i = Bound::ALL.iter().position(|b| *b == bound)?;
+                e.critics.map(|c| c[i])
+            }
+        }
+    }
+
+    fn millis(self, draw: &Draw) -> f64 {
+        let t = &draw.estimates.millis;
+        match self {
+            Estimator::Ksg1 => t.ksg1,
+            Estimator::Ksg2 => t.ksg2,
+            Estimator::Binning => t.binning,
+            Estimator::Kde => t.kde,
+            // The three critics train side by side: a third of their time each.
+            Estimator::Critic(_) => t.critics / 3.0,
+        }
+    }
+
+    fn explainer(self) -> &'static str {
+        match self {
+            Estimator::Ksg1 | Estimator::Ksg2 => include_str!("../../../www/text/lab-ksg.txt"),
+            Estimator::Binning => include_str!("../../../www/text/lab-binning.txt"),
+            Estimator::Kde => include_str!("../../../www/text/lab-kde.txt"),
+            Estimator::Critic(Bound::InfoNce) => include_str!("../../../www/text/lab-infonce.txt"),
+            Estimator::Critic(Bound::Nwj) => include_str!("../../../www/text/lab-nwj.txt"),
+            Estimator::Critic(Bound::Mine) => include_str!("../../../www/text/lab-mine.txt"),
+        }
+    }
+}
+
+/// Mean and sample standard deviation of `values` (0 for a single value).
+pub fn mean_and_spread(values: &[f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let spread = if values.len() > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    Some((mean, spread))
+}
+
+/// A canvas that `draw` paints whenever the signals it reads change.
+#[component]
+fn LabCanvas(
+    testid: &'static str,
+    label: &'static str,
+    draw: fn(&LabState, Area) -> DrawResult,
+) -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let Some(element) = canvas.get() else { return };
+        let element: HtmlCanvasElement = element;
+        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
+            return;
+        };
+        if let Err(e) = draw(&lab, backend.into_drawing_area()) {
+            web_sys::console::warn_1(&format!("{testid}: drawing failed: {e}").into());
+        }
+    });
+    view! {
+        <canvas node_ref=canvas data-testid=testid aria-label=label width="640" height="360">
+        </canvas>
+    }
+}
+
+/// A slider of the estimate request. The value shown follows the thumb; the request changes,
+/// and a fresh estimate starts, when the thumb is let go.
+#[component]
+fn RequestSlider(
+    label: &'static str,
+    help: &'static str,
+    min: f64,
+    max: f64,
+    step: f64,
+    get: fn(&EstimateRequest) -> f64,
+    set: fn(&mut EstimateRequest, f64),
+    format: fn(f64) -> String,
+) -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let shown = RwSignal::new(lab.request.with_untracked(get));
+    let id = format!(
+        "lab-{}",
+        label
+            .to_lowercase()
+            .replace(|c: char| !c.is_alphanumeric(), "-")
+    );
+    view! {
+        <div class="slider" title=help>
+            <label for=id.clone()>{label}</label>
+            <input
+                type="range" id=id min=min max=max step=step
+                prop:value=move || lab.request.with(get).to_string()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        shown.set(v);
+                    }
+                }
+                on:change=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        lab.request.update(|r| set(r, v));
+                        lab.estimate();
+                    }
+                }
+            />
+            <output>{move || format(shown.get())}</output>
+            <small class="help">{help}</small>
+        </div>
+    }
+}
+
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn two_places(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn three_places(v: f64) -> String {
+    format!("{v:.3}")
+}
+
+/// A value in the page's unit, to three decimals.
+fn in_units(units: Units, nats: f64) -> String {
+    format!("{:.3}", units.from_nats(nats))
+}
+
+/// The readouts and the table of the estimates so far.
+#[component]
+fn EstimateTable() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let units = move || lab.units.get();
+    let truth = move || lab.drawn_request.with(|r| r.mi_nats);
+    let rows = move || {
+        Estimator::ALL
+            .iter()
+            .map(|&estimator| {
+                let (values, millis): (Vec<f64>, Vec<f64>) = lab.draws.with(|draws| {
+                    draws
+                        .iter()
+                        .filter_map(|d| estimator.of(d).map(|v| (v, estimator.millis(d))))
+                        .unzip()
+                });
+                let stats = mean_and_spread(&values);
+                let time = mean_and_spread(&millis).map(|m| m.0);
+                let u = units();
+                let value = stats
+                    .map(|(m, _)| u.from_nats(m).to_string())
+                    .unwrap_or_default();
+                let mean = stats.map_or("…".to_string(), |(m, _)| in_units(u, m));
+                let spread = stats.map_or(String::new(), |(_, s)| in_units(u, s));
+                let bias = stats.map_or(String::new(), |(m, _)| {
+                    format!("{:+.3}", u.from_nats(m - truth()))
+                });
+                let time = time.map_or(String::new(), |t| format!("{t:.0}"));
+                view! {
+                    <tr>
+                        <th scope="row" title=estimator.explainer()>{estimator.label()}</th>
+                        <td>
+                            <output
+                                data-testid=format!("mi-estimate-{}", estimator.key())
+                                data-value=value
+                            >
+                                {mean}
+                            </output>
+                        </td>
+                        <td>{spread}</td>
+                        <td>{bias}</td>
+                        <td>{time}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <p class="lab-truth">
+            "True MI: "
+            <output data-testid="mi-true"
+                data-value=move || units().from_nats(truth()).to_string()>
+                {move || in_units(units(), truth())}
+            </output>
+            " " {move || units().label()}
+            {move || lab.draws.with(|d| format!(
+                ", {} of {} draws of {} samples",
+                d.len(),
+                lab.drawn_request.with(|r| r.repeats),
+                lab.drawn_request.with(|r| r.samples),
+            ))}
+        </p>
+        <table class="lab-table">
+            <thead>
+                <tr>
+                    <th scope="col">"estimator"</th>
+                    <th scope="col">{move || format!("mean ({})", units().label())}</th>
+                    <th scope="col">"spread (sd)"</th>
+                    <th scope="col">"bias"</th>
+                    <th scope="col">"ms per estimate"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The estimate request's controls.
+#[component]
+fn EstimateControls() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    view! {
+        <div class="slider">
+            <label for="lab-family">"Ground truth"</label>
+            <select
+                id="lab-family" data-testid="lab-family"
+                on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some(f) = Family::ALL.iter().find(|f| f.key() == key) {
+                        lab.request.update(|r| r.family = *f);
+                        lab.estimate();
+                    }
+                }
+            >
+                {Family::ALL.iter().map(|f| view! {
+                    <option value=f.key() selected=move || lab.request.with(|r| r.family == *f)>
+                        {f.label()}
+                    </option>
+                }).collect_view()}
+            </select>
+            <small class="help">
+                "A monotone map of Y changes its distribution but not the MI: an estimator that "
+                "moves has an assumption the data broke."
+            </small>
+        </div>
+        <RequestSlider label="True MI (nats)" help="The mutual information the pairs are drawn with."
+            min=lab::TRUE_MI.min max=lab::TRUE_MI.max step=0.25
+            get=|r| r.mi_nats set=|r, v| r.mi_nats = v format=two_places />
+        <RequestSlider label="Dimension d" help="Coordinates of X and of Y; the MI is shared evenly."
+            min=lab::DIMENSION.min max=lab::DIMENSION.max step=1.0
+            get=|r| r.dim as f64 set=|r, v| r.dim = v as usize format=whole />
+        <RequestSlider label="Samples N" help="Pairs per draw."
+            min=lab::SAMPLES.min max=lab::SAMPLES.max step=100.0
+            get=|r| r.samples as f64 set=|r, v| r.samples = v as usize format=whole />
+        <RequestSlider label="Draws" help="Seeded draws: their spread is the estimator's variance."
+            min=lab::REPEATS.min max=lab::REPEATS.max step=1.0
+            get=|r| r.repeats as f64 set=|r, v| r.repeats = v as usize format=whole />
+        <RequestSlider label="KSG neighbours k" help="More neighbours: less variance, more bias."
+            min=lab::NEIGHBOURS.min max=lab::NEIGHBOURS.max step=1.0
+            get=|r| r.k as f64 set=|r, v| r.k = v as usize format=whole />
+        <RequestSlider label="Bins per unit" help="Binning's equal-width bins over each unit's range."
+            min=lab::BINS.min max=lab::BINS.max step=1.0
+            get=|r| r.bins as f64 set=|r, v| r.bins = v as usize format=whole />
+        <RequestSlider label="KDE noise variance"
+            help="The Gaussian noise the kernel estimate adds to every coordinate."
+            min=lab::NOISE.min max=lab::NOISE.max step=0.001
+            get=|r| r.noise_var set=|r, v| r.noise_var = v format=three_places />
+        <RequestSlider label="Critic steps"
+            help="Adam steps of each critic on half the sample (0 leaves the critics out)."
+            min=lab::CRITIC_STEPS.min max=lab::CRITIC_STEPS.max step=100.0
+            get=|r| r.critic_steps as f64 set=|r, v| r.critic_steps = v as usize format=whole />
+        <div class="slider">
+            <label for="lab-seed">"Seed"</label>
+            <input id="lab-seed" data-testid="lab-seed" type="number" min=0
+                prop:value=move || lab.request.with(|r| r.seed.to_string())
+                on:change=move |ev| {
+                    if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
+                        lab.request.update(|r| r.seed = seed);
+                        lab.estimate();
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// The staircase's controls and summary.
+#[component]
+fn StaircasePanel() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let running = move || lab.task.get() == Some(Task::Staircase);
+    let summary = move || {
+        lab.staircase.with(|s| {
+            let units = lab.units.get();
+            let steps = s.points.len();
+            let time = s
+                .millis
+                .map(|ms| format!(" in {:.1} s", ms / 1000.0))
+                .unwrap_or_default();
+            format!(
+                "{steps} of {} steps{time}; InfoNCE cannot exceed ln {} = {} {}.",
+                s.total_steps
+                    .max(s.config.levels.len() * s.config.steps_per_level),
+                s.config.batch,
+                in_units(units, (s.config.batch as f64).ln()),
+                units.label(),
+            )
+        })
+    };
+    view! {
+        <div class="lab-row">
+            <div class="slider">
+                <label for="staircase-batch">"Batch"</label>
+                <select id="staircase-batch" data-testid="staircase-batch"
+                    on:change=move |ev| {
+                        if let Ok(b) = event_target_value(&ev).parse::<usize>() {
+                            lab.staircase_config.update(|c| c.batch = b);
+                        }
+                    }>
+                    {[16usize, 32, 64, 128, 256].into_iter().map(|b| view! {
+                        <option value=b.to_string()
+                            selected=move || lab.staircase_config.with(|c| c.batch == b)>
+                            {b.to_string()}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="slider">
+                <label for="staircase-steps">"Steps per level"</label>
+                <select id="staircase-steps" data-testid="staircase-steps"
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<usize>() {
+                            lab.staircase_config.update(|c| c.steps_per_level = n);
+                        }
+                    }>
+                    {[200usize, 500, 1000, 2000, 4000].into_iter().map(|n| view! {
+                        <option value=n.to_string()
+                            selected=move || lab.staircase_config.with(|c| c.steps_per_level == n)>
+                            {n.to_string()}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="slider">
+                <label for="staircase-critic">"Critic"</label>
+                <select id="staircase-critic" data-testid="staircase-critic"
+                    on:change=move |ev| {
+                        let kind = if event_target_value(&ev) == "concatenated" {
+                            CriticKind::Concatenated
+                        } else {
+                            CriticKind::Separable
+                        };
+                        lab.staircase_config.update(|c| c.critic = kind);
+                    }>
+                    <option value="separable">"separable g(x)·h(y)"</option>
+                    <option value="concatenated">"concatenated m([x, y]) (batch× slower)"</option>
+                </select>
+            </div>
+            <button data-testid="staircase-run"
+                on:click=move |_| {
+                    if running() { lab.cancel() } else { lab.run_staircase() }
+                }>
+                {move || if running() { "Stop" } else { "Run the staircase" }}
+            </button>
+        </div>
+        <p data-testid="staircase-summary" class="lab-truth">{summary}</p>
+        <table class="lab-table">
+            <thead>
+                <tr>
+                    <th scope="col">"level"</th>
+                    <th scope="col">{move || format!("true ({})", lab.units.get().label())}</th>
+                    {Bound::ALL.iter().map(|b| view! { <th scope="col">{b.label()}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>{move || level_rows(lab)}</tbody>
+        </table>
+    }
+}
+
+/// One row per staircase level reached: the true MI and each bound's mean over the last
+/// quarter of the level's steps (the critic has had time to catch up there). The last row's
+/// cells are readouts, `staircase-<bound>` with `data-value`.
+fn level_rows(lab: LabState) -> impl IntoView {
+    let units = lab.units.get();
+    lab.staircase.with(|run| {
+        let per = run.config.steps_per_level.max(1);
+        let levels = run.points.len().div_ceil(per);
+        (0..levels)
+            .map(|l| {
+                let points = &run.points[l * per..run.points.len().min((l + 1) * per)];
+                let tail = &points[points.len() * 3 / 4..];
+                let truth = run.config.levels.get(l).copied().unwrap_or(f64::NAN);
+                let last = l + 1 == levels;
+                let cells = (0..Bound::ALL.len())
+                    .map(|b| {
+                        let values: Vec<f64> = tail.iter().map(|p| p.estimates[b]).collect();
+                        let mean = mean_and_spread(&values).map_or(f64::NAN, |m| m.0);
+                        let testid = last.then(|| {
+                            format!("staircase-{}", Estimator::Critic(Bound::ALL[b]).key())
+                        });
+                        view! {
+                            <td data-testid=testid data-value=units.from_nats(mean).to_string()>
+                                {in_units(units, mean)}
+                            </td>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <tr>
+                        <th scope="row">{(l + 1).to_string()}</th>
+                        <td>{in_units(units, truth)}</td>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view()
+    })
+}
+
+/// The lab's whole view.
+#[component]
+pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
+    let lab = LabState::new(units);
+    provide_context(lab);
+    lab.estimate();
+    let busy = move || lab.task.get().is_some();
+    view! {
+        <main class="lab">
+            <aside class="panel controls-panel">
+                <h2>"Estimators"</h2>
+                <div class="buttons">
+                    <button data-testid="estimate" on:click=move |_| {
+                        lab.request.update(|r| r.seed += r.repeats as u64);
+                        lab.estimate();
+                    }>"Draw again"</button>
+                    <button data-testid="lab-cancel" disabled=move || !busy()
+                        on:click=move |_| lab.cancel()>"Stop"</button>
+                </div>
+                <EstimateControls />
+            </aside>
+            <section class="charts">
+                <div class="status" role="status" aria-live="polite">
+                    <span data-testid="lab-state" data-value=move || match lab.task.get() {
+                        Some(Task::Estimate) => "estimating",
+                        Some(Task::Staircase) => "staircase",
+                        None => "idle",
+                    }>
+                        {move || match lab.task.get() {
+                            Some(Task::Estimate) => format!(
+                                "Estimating: {:.0}%", 100.0 * lab.progress.get()),
+                            Some(Task::Staircase) => format!(
+                                "Training critics: {:.0}%", 100.0 * lab.progress.get()),
+                            None => "Idle".to_string(),
+                        }}
+                    </span>
+                    <Show when=move || lab.error.with(Option::is_some)>
+                        <span class="error" data-testid="lab-error" role="alert">
+                            {move || lab.error.get()}
+                        </span>
+                    </Show>
+                </div>
+                <figure class="panel chart wide">
+                    <figcaption><h2>"Estimates against the truth"</h2></figcaption>
+                    <LabCanvas testid="chart-estimates" label="Estimates against the truth"
+                        draw=charts::draw_estimates />
+                    <EstimateTable />
+                    <p class="explainer">{include_str!("../../../www/text/lab-estimators.txt")}</p>
+                    <details class="explainer">
+                        <summary>"How each estimator works"</summary>
+                        {Estimator::ALL.iter().filter(|e| **e != Estimator::Ksg2).map(|e| view! {
+                            <p><strong>{e.label()}": "</strong>{e.explainer()}</p>
+                        }).collect_view()}
+                    </details>
+                </figure>
+                <figure class="panel chart wide">
+                    <figcaption><h2>"The staircase (Poole et al., 2019)"</h2></figcaption>
+                    <StaircasePanel />
+                    <LabCanvas testid="chart-staircase" label="Critic bounds on the staircase"
+                        draw=charts::draw_staircase />
+                    <p class="explainer">{include_str!("../../../www/text/lab-staircase.txt")}</p>
+                </figure>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,171 @@
+//! The information lab's side of the worker: estimate jobs and staircases, advanced in chunks
+//! of about [`CHUNK_MS`] like training, so a newer request or a cancel is handled between two
+//! chunks. A page runs its lab in a worker of its own, so estimating never holds up training.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use ssl_core::mi::critic::Staircase;
+use ssl_core::mi::lab::EstimateJob;
+
+use super::{CHUNK_MS, post, scope};
+use crate::protocol::{FromWorker, JobId, ToWorker};
+
+enum Work {
+    Estimate(EstimateJob),
+    Staircase(Box<Staircase>),
+}
+
+struct Lab {
+    job: JobId,
+    work: Option<Work>,
+    scheduled: bool,
+    /// Milliseconds spent working on the job so far.
+    busy_ms: f64,
+}
+
+thread_local! {
+    static LAB: RefCell<Lab> = const {
+        RefCell::new(Lab { job: 0, work: None, scheduled: false, busy_ms: 0.0 })
+    };
+    static CALLBACK: Closure<dyn FnMut()> = Closure::new(run_chunk);
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+/// Handles a lab message; others are not the lab's and are ignored.
+pub fn handle(message: ToWorker) {
+    let started = match message {
+        ToWorker::Estimate { job, request } => (job, EstimateJob::new(request).map(Work::Estimate)),
+        ToWorker::Staircase { job, config } => (
+            job,
+            Staircase::new(config, &ssl_core::cpu_device()).map(|s| Work::Staircase(Box::new(s))),
+        ),
+        ToWorker::CancelLab { job } => {
+            LAB.with_borrow_mut(|lab| {
+                if lab.job == job {
+                    lab.work = None;
+                }
+            });
+            return;
+        }
+        _ => return,
+    };
+    let (job, work) = started;
+    LAB.with_borrow_mut(|lab| {
+        lab.job = job;
+        lab.busy_ms = 0.0;
+        match work {
+            Ok(work) => lab.work = Some(work),
+            Err(e) => {
+                lab.work = None;
+                post(&FromWorker::LabFailed {
+                    job,
+                    message: e.to_string(),
+                });
+            }
+        }
+        schedule(lab);
+    });
+}
+
+fn schedule(lab: &mut Lab) {
+    if lab.scheduled || lab.work.is_none() {
+        return;
+    }
+    lab.scheduled = CALLBACK.with(|callback| {
+        scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                0,
+            )
+            .is_ok()
+    });
+}
+
+/// Works on the job for about [`CHUNK_MS`], posts what it did, and schedules the next chunk.
+fn run_chunk() {
+    LAB.with_borrow_mut(|lab| {
+        lab.scheduled = false;
+        let job = lab.job;
+        let started = now_ms();
+        let clock = now_ms;
+        let outcome = match &mut lab.work {
+            None => return,
+            Some(Work::Estimate(estimate)) => estimate_chunk(job, estimate, started, &clock),
+            Some(Work::Staircase(staircase)) => staircase_chunk(job, staircase, started),
+        };
+        lab.busy_ms += now_ms() - started;
+        match outcome {
+            Ok(true) => {
+                lab.work = None;
+                post(&FromWorker::LabDone {
+                    job,
+                    millis: lab.busy_ms,
+                });
+            }
+            Ok(false) => schedule(lab),
+            Err(message) => {
+                lab.work = None;
+                post(&FromWorker::LabFailed { job, message });
+            }
+        }
+    });
+}
+
+/// Steps an estimate job; `Ok(true)` once it is done.
+fn estimate_chunk(
+    job: JobId,
+    estimate: &mut EstimateJob,
+    started: f64,
+    clock: &dyn Fn() -> f64,
+) -> Result<bool, String> {
+    while !estimate.is_done() {
+        if let Some(draw) = estimate.step(clock).map_err(|e| e.to_string())? {
+            post(&FromWorker::Drawn {
+                job,
+                draw,
+                progress: estimate.progress(),
+            });
+        }
+        if now_ms() - started >= CHUNK_MS {
+            post(&FromWorker::LabProgress {
+                job,
+                progress: estimate.progress(),
+            });
+            return Ok(estimate.is_done());
+        }
+    }
+    Ok(true)
+}
+
+/// Steps a staircase; `Ok(true)` once it is done.
+fn staircase_chunk(job: JobId, staircase: &mut Staircase, started: f64) -> Result<bool, String> {
+    let mut points = Vec::new();
+    let mut failure = None;
+    while now_ms() - started < CHUNK_MS {
+        match staircase.step() {
+            Some(Ok(point)) => points.push(point),
+            Some(Err(e)) => {
+                failure = Some(e.to_string());
+                break;
+            }
+            None => break,
+        }
+    }
+    if !points.is_empty() {
+        post(&FromWorker::StaircaseSteps {
+            job,
+            points,
+            total_steps: staircase.total_steps(),
+        });
+    }
+    match failure {
+        Some(message) => Err(message),
+        None => Ok(staircase.is_done()),
+    }
+}
