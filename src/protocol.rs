@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ssl_core::data::Dataset;
 use ssl_core::mi::critic::{StaircaseConfig, StaircasePoint};
 use ssl_core::mi::lab::{Draw, EstimateRequest};
+use ssl_core::mi::plane::{PlaneConfig, PlanePoint};
 use ssl_core::settings::Settings;
 use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
 
@@ -50,6 +51,9 @@ pub enum ToWorker {
     /// Information lab: train the three critics on Poole et al.'s staircase, replacing any lab
     /// job under way.
     Staircase { job: JobId, config: StaircaseConfig },
+    /// Information lab: train the narrow network on the digits and measure its information
+    /// plane, replacing any lab job under way.
+    InfoPlane { job: JobId, config: PlaneConfig },
     /// Information lab: stop the job under way.
     CancelLab { job: JobId },
 }
@@ -208,6 +212,15 @@ pub enum FromWorker {
         job: JobId,
         points: Vec<StaircasePoint>,
         total_steps: usize,
+    },
+    /// Information lab: information-plane measurements since the last message, and the run's
+    /// progress.
+    PlanePoints {
+        job: JobId,
+        points: Vec<PlanePoint>,
+        steps_done: usize,
+        /// The last training loss.
+        loss: f64,
     },
     /// Information lab: the job finished after `millis` milliseconds of work.
     LabDone {

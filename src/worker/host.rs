@@ -183,7 +183,10 @@ impl Host {
 fn handle(host: &Shared, message: ToWorker) {
     if matches!(
         message,
-        ToWorker::Estimate { .. } | ToWorker::Staircase { .. } | ToWorker::CancelLab { .. }
+        ToWorker::Estimate { .. }
+            | ToWorker::Staircase { .. }
+            | ToWorker::InfoPlane { .. }
+            | ToWorker::CancelLab { .. }
     ) {
         return super::lab::handle(message);
     }

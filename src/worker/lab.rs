@@ -7,8 +7,11 @@ use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
+use ssl_core::data::{Dataset, Loaded};
 use ssl_core::mi::critic::Staircase;
 use ssl_core::mi::lab::EstimateJob;
+use ssl_core::mi::plane::{InformationPlane, PlaneConfig};
+use ssl_core::split::SplitData;
 
 use super::{CHUNK_MS, post, scope};
 use crate::protocol::{FromWorker, JobId, ToWorker};
@@ -16,6 +19,7 @@ use crate::protocol::{FromWorker, JobId, ToWorker};
 enum Work {
     Estimate(EstimateJob),
     Staircase(Box<Staircase>),
+    Plane(Box<InformationPlane>),
 }
 
 struct Lab {
@@ -24,11 +28,13 @@ struct Lab {
     scheduled: bool,
     /// Milliseconds spent working on the job so far.
     busy_ms: f64,
+    /// The digits, once fetched for an information-plane run.
+    digits: Option<Loaded>,
 }
 
 thread_local! {
     static LAB: RefCell<Lab> = const {
-        RefCell::new(Lab { job: 0, work: None, scheduled: false, busy_ms: 0.0 })
+        RefCell::new(Lab { job: 0, work: None, scheduled: false, busy_ms: 0.0, digits: None })
     };
     static CALLBACK: Closure<dyn FnMut()> = Closure::new(run_chunk);
 }
@@ -45,6 +51,7 @@ pub fn handle(message: ToWorker) {
             job,
             Staircase::new(config, &ssl_core::cpu_device()).map(|s| Work::Staircase(Box::new(s))),
         ),
+        ToWorker::InfoPlane { job, config } => return start_plane(job, config),
         ToWorker::CancelLab { job } => {
             LAB.with_borrow_mut(|lab| {
                 if lab.job == job {
@@ -56,20 +63,62 @@ pub fn handle(message: ToWorker) {
         _ => return,
     };
     let (job, work) = started;
-    LAB.with_borrow_mut(|lab| {
-        lab.job = job;
-        lab.busy_ms = 0.0;
-        match work {
-            Ok(work) => lab.work = Some(work),
-            Err(e) => {
-                lab.work = None;
-                post(&FromWorker::LabFailed {
-                    job,
-                    message: e.to_string(),
-                });
-            }
+    LAB.with_borrow_mut(|lab| begin(lab, job, work));
+}
+
+/// Makes `work` the lab's job `job`, or reports why it could not start.
+fn begin(lab: &mut Lab, job: JobId, work: Result<Work, ssl_core::CoreError>) {
+    lab.job = job;
+    lab.busy_ms = 0.0;
+    match work {
+        Ok(work) => lab.work = Some(work),
+        Err(e) => {
+            lab.work = None;
+            post(&FromWorker::LabFailed {
+                job,
+                message: e.to_string(),
+            });
         }
-        schedule(lab);
+    }
+    schedule(lab);
+}
+
+/// Starts an information-plane run, fetching the digits first if this worker has not yet.
+fn start_plane(job: JobId, config: PlaneConfig) {
+    let build = move |loaded: &Loaded| {
+        SplitData::for_run(loaded, config.seed).and_then(|split| {
+            InformationPlane::new(split, config.clone(), &ssl_core::cpu_device())
+                .map(|p| Work::Plane(Box::new(p)))
+        })
+    };
+    let ready = LAB.with_borrow_mut(|lab| {
+        lab.job = job;
+        lab.work = None;
+        let work = lab.digits.as_ref().map(&build);
+        match work {
+            Some(work) => {
+                begin(lab, job, work);
+                true
+            }
+            None => false,
+        }
+    });
+    if ready {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let loaded = super::data::load(Dataset::Digits, |_| {}).await;
+        LAB.with_borrow_mut(|lab| match loaded {
+            Ok(loaded) => {
+                let work = build(&loaded);
+                lab.digits = Some(loaded);
+                if lab.job == job {
+                    begin(lab, job, work);
+                }
+            }
+            Err(message) if lab.job == job => post(&FromWorker::LabFailed { job, message }),
+            Err(_) => {}
+        });
     });
 }
 
@@ -98,6 +147,7 @@ fn run_chunk() {
             None => return,
             Some(Work::Estimate(estimate)) => estimate_chunk(job, estimate, started, &clock),
             Some(Work::Staircase(staircase)) => staircase_chunk(job, staircase, started),
+            Some(Work::Plane(plane)) => plane_chunk(job, plane, started),
         };
         lab.busy_ms += now_ms() - started;
         match outcome {
@@ -167,5 +217,43 @@ fn staircase_chunk(job: JobId, staircase: &mut Staircase, started: f64) -> Resul
     match failure {
         Some(message) => Err(message),
         None => Ok(staircase.is_done()),
+    }
+}
+
+/// Trains the information-plane network and measures it when due; `Ok(true)` once it is done.
+fn plane_chunk(job: JobId, plane: &mut InformationPlane, started: f64) -> Result<bool, String> {
+    let mut points = Vec::new();
+    if plane.steps_done() == 0 {
+        points.push(plane.measure().map_err(|e| e.to_string())?);
+    }
+    let mut loss = f64::NAN;
+    let mut failure = None;
+    while !plane.is_done() && now_ms() - started < CHUNK_MS {
+        match plane.step() {
+            Ok(value) => loss = value,
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        }
+        if plane.measure_due() {
+            match plane.measure() {
+                Ok(point) => points.push(point),
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+    }
+    post(&FromWorker::PlanePoints {
+        job,
+        points,
+        steps_done: plane.steps_done(),
+        loss,
+    });
+    match failure {
+        Some(message) => Err(message),
+        None => Ok(plane.is_done()),
     }
 }

@@ -78,3 +78,26 @@ test('the staircase runs in the worker, InfoNCE stays under ln(batch), and it is
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the information plane trains the narrow network in the lab worker and is drawn', async () => {
+  const { page, errors } = await openLab();
+  await idle(page);
+  await page.selectOption('[data-testid="plane-steps"]', '500');
+  await page.click('[data-testid="plane-run"]');
+  await page.waitForSelector('[data-testid="lab-state"][data-value="plane"]');
+  await idle(page, 300_000);
+  assert.match(await page.textContent('[data-testid="plane-summary"]'), /500 of 500 steps/);
+  const input = Number(await readout(page, 'plane-last-input'));
+  const label = Number(await readout(page, 'plane-last-label'));
+  // Binning on 360 test images: I(X;T) <= ln 360, I(T;Y) <= min(I(X;T), ln 10).
+  assert.ok(input > 0 && input <= Math.log(360) + 1e-9, `I(X;T) ${input}`);
+  assert.ok(label > 0 && label <= Math.min(input, Math.log(10)) + 1e-9, `I(T;Y) ${label}`);
+  assert.ok((await colouredPixels(page, 'chart-info-plane')) > 300);
+  // Switching the estimator redraws from the same run, with the kernel's numbers.
+  await page.selectOption('[data-testid="plane-estimator"]', 'kde');
+  const kde = Number(await readout(page, 'plane-last-input'));
+  assert.ok(Number.isFinite(kde) && kde !== input, `KDE ${kde}`);
+  await page.screenshot({ path: `${ARTIFACTS}/lab-plane.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

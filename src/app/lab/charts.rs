@@ -217,3 +217,103 @@ pub fn draw_staircase(lab: &LabState, area: Area) -> DrawResult {
     area.present()?;
     Ok(())
 }
+
+/// The colour of a measurement taken at `fraction` of the run (0 to 1): from sand to indigo
+/// (two ends of Paul Tol's muted scheme), light to dark, so the order reads without colour too.
+fn step_colour(fraction: f64) -> RGBColor {
+    let (a, b) = ((0xdd, 0xcc, 0x77), (0x33, 0x22, 0x88));
+    let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * fraction) as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+pub fn draw_plane(lab: &LabState, area: Area) -> DrawResult {
+    let units = lab.units.get();
+    let estimator = lab.plane_estimator.get();
+    let run = lab.plane.get();
+    if run.points.is_empty() {
+        let message = if lab.task.get() == Some(super::Task::Plane) {
+            "Fetching the digits and measuring step 0..."
+        } else {
+            "Press Train and measure"
+        };
+        return placeholder(&area, message);
+    }
+    area.fill(&WHITE)?;
+    let first = &run.points[0];
+    let samples_cap = run
+        .points
+        .iter()
+        .flat_map(|p| &p.layers)
+        .map(|l| l.binning.input.max(l.kde.input))
+        .fold(1.0, f64::max);
+    let x_top = units.from_nats(samples_cap) * 1.05;
+    let y_top = units.from_nats(first.label_entropy) * 1.05;
+
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..x_top, 0f64..y_top)?;
+    mesh_style(
+        &mut chart,
+        (&format!("I(X;T) ({})", units.label()), one_place),
+        (&format!("I(T;Y) ({})", units.label()), one_place),
+    )?;
+    let last_step = run.config.steps.max(1) as f64;
+    let layers = first.layers.len();
+    let label_style = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
+    for layer in 0..layers {
+        let path: Vec<(f64, f64, usize)> = run
+            .points
+            .iter()
+            .filter_map(|p| p.layers.get(layer).map(|l| (l, p.step)))
+            .map(|(l, step)| {
+                let info = match estimator {
+                    super::PlaneEstimator::Binning => l.binning,
+                    super::PlaneEstimator::Kde => l.kde,
+                };
+                (
+                    units.from_nats(info.input),
+                    units.from_nats(info.label),
+                    step,
+                )
+            })
+            .collect();
+        chart.draw_series(LineSeries::new(
+            path.iter().map(|&(x, y, _)| (x, y)),
+            RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1),
+        ))?;
+        chart.draw_series(path.iter().map(|&(x, y, step)| {
+            Circle::new((x, y), 4, step_colour(step as f64 / last_step).filled())
+        }))?;
+        if let Some(&(x, y, _)) = path.last() {
+            chart.draw_series(std::iter::once(Text::new(
+                format!("T{}", layer + 1),
+                (x, y),
+                label_style.clone(),
+            )))?;
+        }
+    }
+    let mut legend = vec![
+        ("step 0".to_string(), step_colour(0.0), Mark::Dot),
+        (
+            format!("step {}", run.config.steps / 2),
+            step_colour(0.5),
+            Mark::Dot,
+        ),
+        (
+            format!("step {}", run.config.steps),
+            step_colour(1.0),
+            Mark::Dot,
+        ),
+    ];
+    legend.push((
+        "T1..: layers".to_string(),
+        RGBColor(0xbb, 0xbb, 0xbb),
+        Mark::Line { width: 1 },
+    ));
+    draw_legend(&strip, &legend)?;
+    area.present()?;
+    Ok(())
+}

@@ -19,6 +19,7 @@ use web_sys::HtmlCanvasElement;
 use ssl_core::mi::Units;
 use ssl_core::mi::critic::{Bound, CriticKind, StaircaseConfig, StaircasePoint};
 use ssl_core::mi::lab::{self, Draw, EstimateRequest, Family};
+use ssl_core::mi::plane::{Activation, Objective, PlaneConfig, PlanePoint};
 
 use super::bridge::WorkerBridge;
 use super::charts::{Area, DrawResult};
@@ -29,6 +30,25 @@ use crate::protocol::{FromWorker, JobId, ToWorker};
 pub enum Task {
     Estimate,
     Staircase,
+    Plane,
+}
+
+/// An information-plane run: its settings, its measurements, how far it got.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaneRun {
+    pub config: PlaneConfig,
+    pub points: Vec<PlanePoint>,
+    pub steps_done: usize,
+    pub loss: Option<f64>,
+    pub millis: Option<f64>,
+}
+
+/// Which estimator the information plane shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PlaneEstimator {
+    #[default]
+    Binning,
+    Kde,
 }
 
 /// A staircase run: its settings, the steps done, and how long it took.
@@ -52,6 +72,9 @@ pub struct LabState {
     pub estimate_millis: RwSignal<Option<f64>>,
     pub staircase_config: RwSignal<StaircaseConfig>,
     pub staircase: RwSignal<StaircaseRun>,
+    pub plane_config: RwSignal<PlaneConfig>,
+    pub plane: RwSignal<PlaneRun>,
+    pub plane_estimator: RwSignal<PlaneEstimator>,
     pub task: RwSignal<Option<Task>>,
     pub progress: RwSignal<f64>,
     pub error: RwSignal<Option<String>>,
@@ -72,6 +95,9 @@ impl LabState {
             estimate_millis: RwSignal::new(None),
             staircase_config: RwSignal::new(StaircaseConfig::default()),
             staircase: RwSignal::new(StaircaseRun::default()),
+            plane_config: RwSignal::new(PlaneConfig::default()),
+            plane: RwSignal::new(PlaneRun::default()),
+            plane_estimator: RwSignal::new(PlaneEstimator::default()),
             task: RwSignal::new(None),
             progress: RwSignal::new(0.0),
             error: RwSignal::new(None),
@@ -142,6 +168,18 @@ impl LabState {
         self.send(ToWorker::Staircase { job, config });
     }
 
+    /// Trains the narrow network and measures its information plane.
+    pub fn run_plane(&self) {
+        let config = self.plane_config.get_untracked();
+        let job = self.next_job();
+        self.plane.set(PlaneRun {
+            config: config.clone(),
+            ..PlaneRun::default()
+        });
+        self.begin(Task::Plane);
+        self.send(ToWorker::InfoPlane { job, config });
+    }
+
     /// Stops the job under way; what it measured stays on screen.
     pub fn cancel(&self) {
         let job = self.job.get_value();
@@ -198,10 +236,27 @@ impl LabState {
                         .set(s.points.len() as f64 / s.total_steps.max(1) as f64)
                 });
             }
+            FromWorker::PlanePoints {
+                job,
+                points,
+                steps_done,
+                loss,
+            } if job == current => {
+                self.plane.update(|p| {
+                    p.points.extend(points);
+                    p.steps_done = steps_done;
+                    if loss.is_finite() {
+                        p.loss = Some(loss);
+                    }
+                });
+                let total = self.plane.with_untracked(|p| p.config.steps.max(1));
+                self.progress.set(steps_done as f64 / total as f64);
+            }
             FromWorker::LabDone { job, millis } if job == current => {
                 match self.task.get_untracked() {
                     Some(Task::Estimate) => self.estimate_millis.set(Some(millis)),
                     Some(Task::Staircase) => self.staircase.update(|s| s.millis = Some(millis)),
+                    Some(Task::Plane) => self.plane.update(|p| p.millis = Some(millis)),
                     None => {}
                 }
                 self.progress.set(1.0);
@@ -683,6 +738,140 @@ fn level_rows(lab: LabState) -> impl IntoView {
     })
 }
 
+/// A select whose options are `(key, label)` pairs; `pick` gets the key chosen.
+#[component]
+fn LabSelect(
+    label: &'static str,
+    testid: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    selected: Signal<&'static str>,
+    pick: fn(&LabState, &str),
+) -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    view! {
+        <div class="slider">
+            <label for=testid>{label}</label>
+            <select id=testid data-testid=testid
+                on:change=move |ev| pick(&lab, &event_target_value(&ev))>
+                {options.into_iter().map(|(key, text)| view! {
+                    <option value=key selected=move || selected.get() == key>{text}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The information plane's controls and readouts.
+#[component]
+fn PlanePanel() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let running = move || lab.task.get() == Some(Task::Plane);
+    let last = move |pick: fn(&ssl_core::mi::kde::LayerInformation) -> f64| {
+        let units = lab.units.get();
+        let estimator = lab.plane_estimator.get();
+        lab.plane.with(|p| {
+            p.points
+                .last()
+                .and_then(|point| point.layers.last())
+                .map(|layer| {
+                    let info = match estimator {
+                        PlaneEstimator::Binning => &layer.binning,
+                        PlaneEstimator::Kde => &layer.kde,
+                    };
+                    units.from_nats(pick(info))
+                })
+        })
+    };
+    let summary = move || {
+        lab.plane.with(|p| {
+            let time = p
+                .millis
+                .map(|ms| format!(" in {:.1} s", ms / 1000.0))
+                .unwrap_or_default();
+            let loss = p.loss.map(|l| format!(", loss {l:.3}")).unwrap_or_default();
+            format!("{} of {} steps{time}{loss}.", p.steps_done, p.config.steps)
+        })
+    };
+    view! {
+        <div class="lab-row">
+            <LabSelect label="Training" testid="plane-objective"
+                options=vec![("ssl", "self-supervised (VICReg)"), ("supervised", "supervised (labels)")]
+                selected=Signal::derive(move || match lab.plane_config.with(|c| c.objective) {
+                    Objective::SelfSupervised => "ssl",
+                    Objective::Supervised => "supervised",
+                })
+                pick=|lab, key| lab.plane_config.update(|c| c.objective = if key == "supervised" {
+                    Objective::Supervised
+                } else {
+                    Objective::SelfSupervised
+                }) />
+            <LabSelect label="Activation" testid="plane-activation"
+                options=vec![("tanh", "tanh (saturates)"), ("relu", "ReLU")]
+                selected=Signal::derive(move || match lab.plane_config.with(|c| c.activation) {
+                    Activation::Tanh => "tanh",
+                    Activation::Relu => "relu",
+                })
+                pick=|lab, key| lab.plane_config.update(|c| c.activation = if key == "relu" {
+                    Activation::Relu
+                } else {
+                    Activation::Tanh
+                }) />
+            <LabSelect label="Steps" testid="plane-steps"
+                options=vec![("500", "500"), ("2000", "2,000"), ("5000", "5,000")]
+                selected=Signal::derive(move || match lab.plane_config.with(|c| c.steps) {
+                    500 => "500",
+                    5000 => "5000",
+                    _ => "2000",
+                })
+                pick=|lab, key| if let Ok(n) = key.parse() {
+                    lab.plane_config.update(|c| c.steps = n)
+                } />
+            <LabSelect label="Bins per unit" testid="plane-bins"
+                options=vec![("4", "4"), ("8", "8"), ("16", "16"), ("30", "30")]
+                selected=Signal::derive(move || match lab.plane_config.with(|c| c.bins) {
+                    4 => "4",
+                    16 => "16",
+                    30 => "30",
+                    _ => "8",
+                })
+                pick=|lab, key| if let Ok(n) = key.parse() {
+                    lab.plane_config.update(|c| c.bins = n)
+                } />
+            <button data-testid="plane-run"
+                on:click=move |_| {
+                    if running() { lab.cancel() } else { lab.run_plane() }
+                }>
+                {move || if running() { "Stop" } else { "Train and measure" }}
+            </button>
+            <LabSelect label="Show" testid="plane-estimator"
+                options=vec![("binning", "binning"), ("kde", "KDE (noise 0.1)")]
+                selected=Signal::derive(move || match lab.plane_estimator.get() {
+                    PlaneEstimator::Binning => "binning",
+                    PlaneEstimator::Kde => "kde",
+                })
+                pick=|lab, key| lab.plane_estimator.set(if key == "kde" {
+                    PlaneEstimator::Kde
+                } else {
+                    PlaneEstimator::Binning
+                }) />
+        </div>
+        <p class="lab-truth" data-testid="plane-summary">
+            {summary}
+            " Last hidden layer now: I(X;T) "
+            <output data-testid="plane-last-input"
+                data-value=move || last(|i| i.input).map(|v| v.to_string()).unwrap_or_default()>
+                {move || last(|i| i.input).map_or("…".into(), |v| format!("{v:.2}"))}
+            </output>
+            ", I(T;Y) "
+            <output data-testid="plane-last-label"
+                data-value=move || last(|i| i.label).map(|v| v.to_string()).unwrap_or_default()>
+                {move || last(|i| i.label).map_or("…".into(), |v| format!("{v:.2}"))}
+            </output>
+            " " {move || lab.units.get().label()} "."
+        </p>
+    }
+}
+
 /// The lab's whole view.
 #[component]
 pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
@@ -709,6 +898,7 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                     <span data-testid="lab-state" data-value=move || match lab.task.get() {
                         Some(Task::Estimate) => "estimating",
                         Some(Task::Staircase) => "staircase",
+                        Some(Task::Plane) => "plane",
                         None => "idle",
                     }>
                         {move || match lab.task.get() {
@@ -716,6 +906,8 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                                 "Estimating: {:.0}%", 100.0 * lab.progress.get()),
                             Some(Task::Staircase) => format!(
                                 "Training critics: {:.0}%", 100.0 * lab.progress.get()),
+                            Some(Task::Plane) => format!(
+                                "Training the narrow network: {:.0}%", 100.0 * lab.progress.get()),
                             None => "Idle".to_string(),
                         }}
                     </span>
@@ -744,6 +936,13 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                     <LabCanvas testid="chart-staircase" label="Critic bounds on the staircase"
                         draw=charts::draw_staircase />
                     <p class="explainer">{include_str!("../../../www/text/lab-staircase.txt")}</p>
+                </figure>
+                <figure class="panel chart wide">
+                    <figcaption><h2>"The information plane during training"</h2></figcaption>
+                    <PlanePanel />
+                    <LabCanvas testid="chart-info-plane" label="The information plane"
+                        draw=charts::draw_plane />
+                    <p class="explainer">{include_str!("../../../www/text/lab-plane.txt")}</p>
                 </figure>
             </section>
         </main>

@@ -29,6 +29,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use super::kde::LayerInformation;
 use super::{MiError, Rows};
 
 /// The binning estimate of `I(X; Y)` in nats, with `bins` equal-width bins per unit.
@@ -52,6 +53,42 @@ pub fn binning_nats(x: Rows, y: Rows, bins: usize) -> Result<f64, MiError> {
     let h_xy = plug_in_entropy(joint.into_iter());
     // Exact arithmetic gives a non-negative value; clamp the rounding.
     Ok((h_x + h_y - h_xy).max(0.0))
+}
+
+/// `I(X; T)` and `I(T; Y)` of a deterministic layer `T` of distinct inputs `X`, binned with
+/// `bins` equal-width bins per unit: since `T` is a function of `X` and each `X` its own symbol,
+/// `I(X; T) = H(T)`; and `I(T; Y) = H(T) + H(Y) - H(T, Y)` with `Y` the labels.
+///
+/// Errors: bad rows, `bins = 0`, or a label count that differs from the sample count.
+pub fn layer_information(
+    layer: Rows,
+    labels: &[usize],
+    bins: usize,
+) -> Result<LayerInformation, MiError> {
+    if bins == 0 {
+        return Err(MiError::ZeroBins);
+    }
+    let n = Rows::paired(layer, layer)?;
+    if labels.len() != n {
+        return Err(MiError::MismatchedSamples {
+            x: n,
+            y: labels.len(),
+        });
+    }
+    let symbols = patterns(layer, n, bins);
+    let h_t = plug_in_entropy(symbols.chunks_exact(layer.dim));
+    let joint = symbols.chunks_exact(layer.dim).zip(labels.iter().copied());
+    let h_ty = plug_in_entropy(joint);
+    let h_y = label_entropy(labels);
+    Ok(LayerInformation {
+        input: h_t,
+        label: (h_t + h_y - h_ty).max(0.0),
+    })
+}
+
+/// The plug-in entropy of `labels`, in nats.
+pub fn label_entropy(labels: &[usize]) -> f64 {
+    plug_in_entropy(labels.iter().copied())
 }
 
 /// The bin index of every value, row-major like the rows: `[n, dim]`.
@@ -98,6 +135,31 @@ fn plug_in_entropy<S: Hash + Eq>(symbols: impl Iterator<Item = S>) -> f64 {
             -p * p.ln()
         })
         .sum()
+}
+
+#[cfg(test)]
+mod layer_tests {
+    use super::*;
+
+    #[test]
+    fn a_layer_with_one_pattern_per_class_holds_the_label_entropy() {
+        // Four samples, two classes; the layer puts each class at one value: H(T) = ln 2 and
+        // I(T; Y) = ln 2.
+        let layer = [0.0, 0.0, 1.0, 1.0];
+        let info = layer_information(Rows::new(&layer, 1), &[0, 0, 1, 1], 10).unwrap();
+        assert!((info.input - 2f64.ln()).abs() < 1e-12);
+        assert!((info.label - 2f64.ln()).abs() < 1e-12);
+        assert!((label_entropy(&[0, 0, 1, 1]) - 2f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn distinct_patterns_that_ignore_the_class_hold_ln_n_about_the_input() {
+        // Four distinct bins, classes crossing them: H(T) = ln 4, H(T, Y) = ln 4, H(Y) = ln 2.
+        let layer = [0.0, 1.0, 2.0, 3.0];
+        let info = layer_information(Rows::new(&layer, 1), &[0, 1, 0, 1], 4).unwrap();
+        assert!((info.input - 4f64.ln()).abs() < 1e-12);
+        assert!((info.label - 2f64.ln()).abs() < 1e-12);
+    }
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use super::{MiError, Rows};
 pub const DEFAULT_NOISE_VARIANCE: f64 = 0.1;
 
 /// `I(X; T)` and `I(T; Y)` of a noisy layer, in nats (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LayerInformation {
     /// The upper bound on `I(X; T)`.
     pub input: f64,

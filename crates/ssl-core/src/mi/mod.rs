@@ -25,6 +25,7 @@ pub mod gaussian;
 pub mod kde;
 pub mod ksg;
 pub mod lab;
+pub mod plane;
 
 use thiserror::Error;
 
