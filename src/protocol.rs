@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use ssl_core::data::Dataset;
+use ssl_core::mi::compression::{CompressionConfig, CompressionResult, Swept};
 use ssl_core::mi::critic::{StaircaseConfig, StaircasePoint};
 use ssl_core::mi::lab::{Draw, EstimateRequest};
 use ssl_core::mi::plane::{PlaneConfig, PlanePoint};
@@ -54,6 +55,13 @@ pub enum ToWorker {
     /// Information lab: train the narrow network on the digits and measure its information
     /// plane, replacing any lab job under way.
     InfoPlane { job: JobId, config: PlaneConfig },
+    /// Information lab: train one compressed network per value of the `swept` setting, the
+    /// others from `base`, replacing any lab job under way.
+    Compression {
+        job: JobId,
+        base: CompressionConfig,
+        swept: Swept,
+    },
     /// Information lab: stop the job under way.
     CancelLab { job: JobId },
 }
@@ -221,6 +229,12 @@ pub enum FromWorker {
         steps_done: usize,
         /// The last training loss.
         loss: f64,
+    },
+    /// Information lab: one run of a compression sweep is done.
+    Compressed {
+        job: JobId,
+        result: CompressionResult,
+        progress: f64,
     },
     /// Information lab: the job finished after `millis` milliseconds of work.
     LabDone {

@@ -186,6 +186,7 @@ fn handle(host: &Shared, message: ToWorker) {
         ToWorker::Estimate { .. }
             | ToWorker::Staircase { .. }
             | ToWorker::InfoPlane { .. }
+            | ToWorker::Compression { .. }
             | ToWorker::CancelLab { .. }
     ) {
         return super::lab::handle(message);

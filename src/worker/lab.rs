@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 use ssl_core::data::{Dataset, Loaded};
+use ssl_core::mi::compression::{CompressionConfig, Sweep, Swept};
 use ssl_core::mi::critic::Staircase;
 use ssl_core::mi::lab::EstimateJob;
 use ssl_core::mi::plane::{InformationPlane, PlaneConfig};
@@ -20,6 +21,7 @@ enum Work {
     Estimate(EstimateJob),
     Staircase(Box<Staircase>),
     Plane(Box<InformationPlane>),
+    Compression(Box<Sweep>),
 }
 
 struct Lab {
@@ -52,6 +54,7 @@ pub fn handle(message: ToWorker) {
             Staircase::new(config, &ssl_core::cpu_device()).map(|s| Work::Staircase(Box::new(s))),
         ),
         ToWorker::InfoPlane { job, config } => return start_plane(job, config),
+        ToWorker::Compression { job, base, swept } => return start_compression(job, base, swept),
         ToWorker::CancelLab { job } => {
             LAB.with_borrow_mut(|lab| {
                 if lab.job == job {
@@ -83,14 +86,33 @@ fn begin(lab: &mut Lab, job: JobId, work: Result<Work, ssl_core::CoreError>) {
     schedule(lab);
 }
 
-/// Starts an information-plane run, fetching the digits first if this worker has not yet.
+/// Starts an information-plane run on the digits.
 fn start_plane(job: JobId, config: PlaneConfig) {
-    let build = move |loaded: &Loaded| {
+    with_digits(job, move |loaded| {
         SplitData::for_run(loaded, config.seed).and_then(|split| {
             InformationPlane::new(split, config.clone(), &ssl_core::cpu_device())
                 .map(|p| Work::Plane(Box::new(p)))
         })
-    };
+    });
+}
+
+/// Starts a compression sweep on the digits.
+fn start_compression(job: JobId, base: CompressionConfig, swept: Swept) {
+    with_digits(job, move |loaded| {
+        SplitData::for_run(loaded, base.seed).map(|split| {
+            Work::Compression(Box::new(Sweep::new(
+                split,
+                base.clone(),
+                swept,
+                &ssl_core::cpu_device(),
+            )))
+        })
+    });
+}
+
+/// Makes the work `build` makes from the digits the lab's job `job`, fetching the digits first
+/// if this worker has not yet.
+fn with_digits(job: JobId, build: impl Fn(&Loaded) -> Result<Work, ssl_core::CoreError> + 'static) {
     let ready = LAB.with_borrow_mut(|lab| {
         lab.job = job;
         lab.work = None;
@@ -148,6 +170,7 @@ fn run_chunk() {
             Some(Work::Estimate(estimate)) => estimate_chunk(job, estimate, started, &clock),
             Some(Work::Staircase(staircase)) => staircase_chunk(job, staircase, started),
             Some(Work::Plane(plane)) => plane_chunk(job, plane, started),
+            Some(Work::Compression(sweep)) => compression_chunk(job, sweep, started),
         };
         lab.busy_ms += now_ms() - started;
         match outcome {
@@ -256,4 +279,22 @@ fn plane_chunk(job: JobId, plane: &mut InformationPlane, started: f64) -> Result
         Some(message) => Err(message),
         None => Ok(plane.is_done()),
     }
+}
+
+/// Steps a compression sweep, posting each run's result; `Ok(true)` once it is done.
+fn compression_chunk(job: JobId, sweep: &mut Sweep, started: f64) -> Result<bool, String> {
+    while !sweep.is_done() && now_ms() - started < CHUNK_MS {
+        if let Some(result) = sweep.step().map_err(|e| e.to_string())? {
+            post(&FromWorker::Compressed {
+                job,
+                result,
+                progress: sweep.progress(),
+            });
+        }
+    }
+    post(&FromWorker::LabProgress {
+        job,
+        progress: sweep.progress(),
+    });
+    Ok(sweep.is_done())
 }

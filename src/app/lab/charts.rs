@@ -317,3 +317,85 @@ pub fn draw_plane(lab: &LabState, area: Area) -> DrawResult {
     area.present()?;
     Ok(())
 }
+
+pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
+    use ssl_core::mi::compression::{Swept, sweep_values};
+    let sweep = lab.compression.get();
+    if sweep.results.is_empty() {
+        let message = if lab.task.get() == Some(super::Task::Compression) {
+            "Training the first network..."
+        } else {
+            "Press Sweep β or Sweep the augmentation"
+        };
+        return placeholder(&area, message);
+    }
+    area.fill(&WHITE)?;
+    // The swept values at evenly spaced positions (the β grid is logarithmic, with 0 first).
+    let values = sweep_values(sweep.swept);
+    let position = |v: f64| values.iter().position(|x| *x == v).unwrap_or(0) as f64;
+    let (x_desc, swept_of): (
+        &str,
+        fn(&ssl_core::mi::compression::CompressionResult) -> f64,
+    ) = match sweep.swept {
+        Swept::Beta => ("compression weight β", |r| r.beta),
+        Swept::Resample => ("chance that a view redraws the mark", |r| r.resample),
+    };
+    let (plot, strip) = with_legend(&area);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.3f64..(values.len() as f64 - 0.7), 0f64..1f64)?;
+    let labels: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .bold_line_style(RGBColor(0xd8, 0xd8, 0xd8))
+        .x_labels(2 * values.len())
+        .x_label_formatter(&|v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|v| one_place(v))
+        .x_desc(x_desc)
+        .y_desc("test accuracy (linear probe)")
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .draw()?;
+    let right = values.len() as f64 - 0.7;
+    let tasks: [(
+        &str,
+        RGBColor,
+        fn(&ssl_core::mi::compression::CompressionResult) -> f64,
+        f64,
+    ); 2] = [
+        ("class (task A)", PALETTE[1], |r| r.class_accuracy, 0.1),
+        ("mark (task B)", PALETTE[0], |r| r.attribute_accuracy, 0.5),
+    ];
+    let mut legend = Vec::new();
+    for (name, color, accuracy, chance) in tasks {
+        let points: Vec<(f64, f64)> = sweep
+            .results
+            .iter()
+            .map(|r| (position(swept_of(r)), accuracy(r)))
+            .collect();
+        chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
+        chart.draw_series(DashedLineSeries::new(
+            vec![(-0.3, chance), (right, chance)],
+            5,
+            5,
+            color.stroke_width(1),
+        ))?;
+        legend.push((name.to_string(), color, Mark::Line { width: 2 }));
+        legend.push((format!("chance {chance}"), color, Mark::Dashed));
+    }
+    draw_legend(&strip, &legend)?;
+    area.present()?;
+    Ok(())
+}

@@ -17,6 +17,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use ssl_core::mi::Units;
+use ssl_core::mi::compression::{CompressionConfig, CompressionResult, Swept};
 use ssl_core::mi::critic::{Bound, CriticKind, StaircaseConfig, StaircasePoint};
 use ssl_core::mi::lab::{self, Draw, EstimateRequest, Family};
 use ssl_core::mi::plane::{Activation, Objective, PlaneConfig, PlanePoint};
@@ -31,6 +32,15 @@ pub enum Task {
     Estimate,
     Staircase,
     Plane,
+    Compression,
+}
+
+/// A compression sweep: what it moved, from which settings, and the runs done.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompressionSweep {
+    pub swept: Swept,
+    pub base: CompressionConfig,
+    pub results: Vec<CompressionResult>,
 }
 
 /// An information-plane run: its settings, its measurements, how far it got.
@@ -75,6 +85,8 @@ pub struct LabState {
     pub plane_config: RwSignal<PlaneConfig>,
     pub plane: RwSignal<PlaneRun>,
     pub plane_estimator: RwSignal<PlaneEstimator>,
+    pub compression_base: RwSignal<CompressionConfig>,
+    pub compression: RwSignal<CompressionSweep>,
     pub task: RwSignal<Option<Task>>,
     pub progress: RwSignal<f64>,
     pub error: RwSignal<Option<String>>,
@@ -98,6 +110,8 @@ impl LabState {
             plane_config: RwSignal::new(PlaneConfig::default()),
             plane: RwSignal::new(PlaneRun::default()),
             plane_estimator: RwSignal::new(PlaneEstimator::default()),
+            compression_base: RwSignal::new(CompressionConfig::default()),
+            compression: RwSignal::new(CompressionSweep::default()),
             task: RwSignal::new(None),
             progress: RwSignal::new(0.0),
             error: RwSignal::new(None),
@@ -180,6 +194,19 @@ impl LabState {
         self.send(ToWorker::InfoPlane { job, config });
     }
 
+    /// Trains one compressed network per value of `swept`.
+    pub fn sweep_compression(&self, swept: Swept) {
+        let base = self.compression_base.get_untracked();
+        let job = self.next_job();
+        self.compression.set(CompressionSweep {
+            swept,
+            base: base.clone(),
+            results: Vec::new(),
+        });
+        self.begin(Task::Compression);
+        self.send(ToWorker::Compression { job, base, swept });
+    }
+
     /// Stops the job under way; what it measured stays on screen.
     pub fn cancel(&self) {
         let job = self.job.get_value();
@@ -252,11 +279,20 @@ impl LabState {
                 let total = self.plane.with_untracked(|p| p.config.steps.max(1));
                 self.progress.set(steps_done as f64 / total as f64);
             }
+            FromWorker::Compressed {
+                job,
+                result,
+                progress,
+            } if job == current => {
+                self.compression.update(|c| c.results.push(result));
+                self.progress.set(progress);
+            }
             FromWorker::LabDone { job, millis } if job == current => {
                 match self.task.get_untracked() {
                     Some(Task::Estimate) => self.estimate_millis.set(Some(millis)),
                     Some(Task::Staircase) => self.staircase.update(|s| s.millis = Some(millis)),
                     Some(Task::Plane) => self.plane.update(|p| p.millis = Some(millis)),
+                    Some(Task::Compression) => {}
                     None => {}
                 }
                 self.progress.set(1.0);
@@ -872,6 +908,107 @@ fn PlanePanel() -> impl IntoView {
     }
 }
 
+/// The compression sweep's controls.
+#[component]
+fn CompressionPanel() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let running = move || lab.task.get() == Some(Task::Compression);
+    let keys = |v: f64| -> &'static str {
+        match v {
+            v if v == 0.0 => "0",
+            v if v == 0.001 => "0.001",
+            v if v == 0.01 => "0.01",
+            v if v == 0.1 => "0.1",
+            v if v == 0.25 => "0.25",
+            v if v == 0.5 => "0.5",
+            v if v == 0.75 => "0.75",
+            _ => "1",
+        }
+    };
+    view! {
+        <div class="lab-row">
+            <LabSelect label="Compression β (for the augmentation sweep)" testid="compression-beta"
+                options=vec![("0", "0"), ("0.001", "0.001"), ("0.01", "0.01"), ("0.1", "0.1"),
+                    ("1", "1")]
+                selected=Signal::derive(move || keys(lab.compression_base.with(|c| c.beta)))
+                pick=|lab, key| if let Ok(v) = key.parse() {
+                    lab.compression_base.update(|c| c.beta = v)
+                } />
+            <LabSelect label="Mark redrawn by a view (for the β sweep)" testid="compression-resample"
+                options=vec![("0", "never"), ("0.25", "25%"), ("0.5", "50%"), ("0.75", "75%"),
+                    ("1", "always")]
+                selected=Signal::derive(move || keys(lab.compression_base.with(|c| c.resample)))
+                pick=|lab, key| if let Ok(v) = key.parse() {
+                    lab.compression_base.update(|c| c.resample = v)
+                } />
+        </div>
+        <div class="buttons">
+            <button data-testid="compression-sweep-beta" disabled=running
+                on:click=move |_| lab.sweep_compression(Swept::Beta)>"Sweep β"</button>
+            <button data-testid="compression-sweep-resample" disabled=running
+                on:click=move |_| lab.sweep_compression(Swept::Resample)>
+                "Sweep the augmentation"
+            </button>
+            <button data-testid="compression-stop" disabled=move || !running()
+                on:click=move |_| lab.cancel()>"Stop"</button>
+        </div>
+    }
+}
+
+/// One row per run of the sweep; the last run's cells are the readouts.
+#[component]
+fn CompressionTable() -> impl IntoView {
+    let lab = expect_context::<LabState>();
+    let rows = move || {
+        let units = lab.units.get();
+        lab.compression.with(|c| {
+            let last = c.results.len().saturating_sub(1);
+            c.results
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let id = |name: &str| (i == last).then(|| format!("compression-{name}"));
+                    view! {
+                        <tr>
+                            <td>{format!("{}", r.beta)}</td>
+                            <td>{format!("{}", r.resample)}</td>
+                            <td data-testid=id("rate") data-value=units.from_nats(r.rate).to_string()>
+                                {format!("{:.1}", units.from_nats(r.rate))}
+                            </td>
+                            <td data-testid=id("class-info")
+                                data-value=units.from_nats(r.class_information).to_string()>
+                                {format!("{:.2}", units.from_nats(r.class_information))}
+                            </td>
+                            <td data-testid=id("class-acc") data-value=r.class_accuracy.to_string()>
+                                {format!("{:.3}", r.class_accuracy)}
+                            </td>
+                            <td data-testid=id("attribute-acc")
+                                data-value=r.attribute_accuracy.to_string()>
+                                {format!("{:.3}", r.attribute_accuracy)}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <table class="lab-table">
+            <thead>
+                <tr>
+                    <th scope="col">"β"</th>
+                    <th scope="col">"mark redrawn"</th>
+                    <th scope="col">{move || format!("rate ({})", lab.units.get().label())}</th>
+                    <th scope="col">{move || format!("I(Z;class) ({})", lab.units.get().label())}</th>
+                    <th scope="col">"class accuracy (task A)"</th>
+                    <th scope="col">"mark accuracy (task B)"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
 /// The lab's whole view.
 #[component]
 pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
@@ -899,6 +1036,7 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                         Some(Task::Estimate) => "estimating",
                         Some(Task::Staircase) => "staircase",
                         Some(Task::Plane) => "plane",
+                        Some(Task::Compression) => "compression",
                         None => "idle",
                     }>
                         {move || match lab.task.get() {
@@ -908,6 +1046,8 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                                 "Training critics: {:.0}%", 100.0 * lab.progress.get()),
                             Some(Task::Plane) => format!(
                                 "Training the narrow network: {:.0}%", 100.0 * lab.progress.get()),
+                            Some(Task::Compression) => format!(
+                                "Training compressed networks: {:.0}%", 100.0 * lab.progress.get()),
                             None => "Idle".to_string(),
                         }}
                     </span>
@@ -943,6 +1083,18 @@ pub fn InfoLab(units: RwSignal<Units>) -> impl IntoView {
                     <LabCanvas testid="chart-info-plane" label="The information plane"
                         draw=charts::draw_plane />
                     <p class="explainer">{include_str!("../../../www/text/lab-plane.txt")}</p>
+                </figure>
+                <figure class="panel chart wide">
+                    <figcaption>
+                        <h2>"Compression: when it helps and when it hurts"</h2>
+                    </figcaption>
+                    <CompressionPanel />
+                    <LabCanvas testid="chart-compression" label="Both tasks' accuracy"
+                        draw=charts::draw_compression />
+                    <CompressionTable />
+                    <p class="explainer">
+                        {include_str!("../../../www/text/lab-compression.txt")}
+                    </p>
                 </figure>
             </section>
         </main>

@@ -20,6 +20,7 @@
 //! Inputs are checked once ([`Rows::paired`]) and bad ones are a [`MiError`], never a panic.
 
 pub mod binning;
+pub mod compression;
 pub mod critic;
 pub mod gaussian;
 pub mod kde;
