@@ -18,7 +18,7 @@ use super::{CHUNK_MS, post, scope};
 use crate::protocol::{FromWorker, JobId, ToWorker};
 
 enum Work {
-    Estimate(EstimateJob),
+    Estimate(Box<EstimateJob>),
     Staircase(Box<Staircase>),
     Plane(Box<InformationPlane>),
     Compression(Box<Sweep>),
@@ -48,7 +48,10 @@ fn now_ms() -> f64 {
 /// Handles a lab message; others are not the lab's and are ignored.
 pub fn handle(message: ToWorker) {
     let started = match message {
-        ToWorker::Estimate { job, request } => (job, EstimateJob::new(request).map(Work::Estimate)),
+        ToWorker::Estimate { job, request } => (
+            job,
+            EstimateJob::new(request).map(|j| Work::Estimate(Box::new(j))),
+        ),
         ToWorker::Staircase { job, config } => (
             job,
             Staircase::new(config, &ssl_core::cpu_device()).map(|s| Work::Staircase(Box::new(s))),

@@ -318,6 +318,9 @@ pub fn draw_plane(lab: &LabState, area: Area) -> DrawResult {
     Ok(())
 }
 
+/// Reads one number from a compression run's result.
+type Reading = fn(&ssl_core::mi::compression::CompressionResult) -> f64;
+
 pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
     use ssl_core::mi::compression::{Swept, sweep_values};
     let sweep = lab.compression.get();
@@ -368,12 +371,7 @@ pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
         .label_style((FONT, 13))
         .draw()?;
     let right = values.len() as f64 - 0.7;
-    let tasks: [(
-        &str,
-        RGBColor,
-        fn(&ssl_core::mi::compression::CompressionResult) -> f64,
-        f64,
-    ); 2] = [
+    let tasks: [(&str, RGBColor, Reading, f64); 2] = [
         ("class (task A)", PALETTE[1], |r| r.class_accuracy, 0.1),
         ("mark (task B)", PALETTE[0], |r| r.attribute_accuracy, 0.5),
     ];

@@ -521,6 +521,7 @@ fn EstimateTable() -> impl IntoView {
                 let bias = stats.map_or(String::new(), |(m, _)| {
                     format!("{:+.3}", u.from_nats(m - truth()))
                 });
+                let time_value = time.map(|t| t.to_string()).unwrap_or_default();
                 let time = time.map_or(String::new(), |t| format!("{t:.0}"));
                 view! {
                     <tr>
@@ -535,7 +536,8 @@ fn EstimateTable() -> impl IntoView {
                         </td>
                         <td>{spread}</td>
                         <td>{bias}</td>
-                        <td>{time}</td>
+                        <td data-testid=format!("mi-millis-{}", estimator.key())
+                            data-value=time_value>{time}</td>
                     </tr>
                 }
             })
@@ -608,6 +610,12 @@ fn EstimateControls() -> impl IntoView {
         <RequestSlider label="Samples N" help="Pairs per draw."
             min=lab::SAMPLES.min max=lab::SAMPLES.max step=100.0
             get=|r| r.samples as f64 set=|r, v| r.samples = v as usize format=whole />
+        <Show when=move || lab.request.with(|r| r.samples * r.dim > 40_000)>
+            <p class="notice" data-testid="lab-slow">
+                "At this size KSG and KDE take seconds to a minute per draw (their cost grows "
+                "with N squared in high dimension); a change waits for the draw under way."
+            </p>
+        </Show>
         <RequestSlider label="Draws" help="Seeded draws: their spread is the estimator's variance."
             min=lab::REPEATS.min max=lab::REPEATS.max step=1.0
             get=|r| r.repeats as f64 set=|r, v| r.repeats = v as usize format=whole />
@@ -913,17 +921,19 @@ fn PlanePanel() -> impl IntoView {
 fn CompressionPanel() -> impl IntoView {
     let lab = expect_context::<LabState>();
     let running = move || lab.task.get() == Some(Task::Compression);
+    // The option key of a setting's value: the options are exactly these values.
     let keys = |v: f64| -> &'static str {
-        match v {
-            v if v == 0.0 => "0",
-            v if v == 0.001 => "0.001",
-            v if v == 0.01 => "0.01",
-            v if v == 0.1 => "0.1",
-            v if v == 0.25 => "0.25",
-            v if v == 0.5 => "0.5",
-            v if v == 0.75 => "0.75",
-            _ => "1",
-        }
+        const KEYS: [(f64, &str); 8] = [
+            (0.0, "0"),
+            (0.001, "0.001"),
+            (0.01, "0.01"),
+            (0.1, "0.1"),
+            (0.25, "0.25"),
+            (0.5, "0.5"),
+            (0.75, "0.75"),
+            (1.0, "1"),
+        ];
+        KEYS.iter().find(|(x, _)| *x == v).map_or("1", |(_, k)| k)
     };
     view! {
         <div class="lab-row">

@@ -196,11 +196,17 @@ impl CompressionRun {
         config: CompressionConfig,
         device: &Device,
     ) -> Result<Self, CoreError> {
-        if !(config.beta.is_finite() && config.beta >= 0.0)
-            || !(0.0..=1.0).contains(&config.resample)
-        {
-            return Err(super::MiError::InvalidInformation {
-                mi_nats: config.beta,
+        if !(config.beta.is_finite() && config.beta >= 0.0) {
+            return Err(super::MiError::OutOfRange {
+                name: "compression weight beta",
+                value: config.beta,
+            }
+            .into());
+        }
+        if !(0.0..=1.0).contains(&config.resample) {
+            return Err(super::MiError::OutOfRange {
+                name: "resampling probability",
+                value: config.resample,
             }
             .into());
         }

@@ -62,6 +62,9 @@ pub enum MiError {
 
     #[error("the noise variance {noise_var} is not a positive number")]
     InvalidNoise { noise_var: f64 },
+
+    #[error("the {name} {value} is out of its range")]
+    OutOfRange { name: &'static str, value: f64 },
 }
 
 /// `n` samples of a `dim`-dimensional variable, row-major: sample `i` is
