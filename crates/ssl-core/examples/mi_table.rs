@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use ssl_core::mi::Rows;
 use ssl_core::mi::binning::binning_nats;
-use ssl_core::mi::critic::{Bound, SampleFit};
+use ssl_core::mi::critic::{Bound, CriticKind, FitConfig, SampleFit};
 use ssl_core::mi::gaussian::CorrelatedGaussian;
 use ssl_core::mi::kde::{DEFAULT_NOISE_VARIANCE, kde_nats};
 use ssl_core::mi::ksg::{ksg1_nats, ksg2_nats};
@@ -66,8 +66,14 @@ fn main() {
                 timed(3, &mut || kde_nats(rx, ry, DEFAULT_NOISE_VARIANCE).unwrap());
                 let start = Instant::now();
                 let device = ssl_core::cpu_device();
-                let mut fit = SampleFit::new(&x, &y, (d, d), 64, critic_steps, seed, &device)
-                    .expect("a valid sample");
+                let config = FitConfig {
+                    batch: 64,
+                    steps: critic_steps,
+                    critic: CriticKind::Separable,
+                    seed,
+                };
+                let mut fit =
+                    SampleFit::new(&x, &y, (d, d), &config, &device).expect("a valid sample");
                 while !fit.is_done() {
                     fit.step().expect("the critics train");
                 }

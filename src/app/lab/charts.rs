@@ -322,7 +322,7 @@ pub fn draw_plane(lab: &LabState, area: Area) -> DrawResult {
 type Reading = fn(&ssl_core::mi::compression::CompressionResult) -> f64;
 
 pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
-    use ssl_core::mi::compression::{Swept, sweep_values};
+    use ssl_core::mi::compression::{BETA_GRID, Swept, sweep_values};
     let sweep = lab.compression.get();
     if sweep.results.is_empty() {
         let message = if lab.task.get() == Some(super::Task::Compression) {
@@ -334,14 +334,14 @@ pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
     }
     area.fill(&WHITE)?;
     // The swept values at evenly spaced positions (the β grid is logarithmic, with 0 first).
-    let values = sweep_values(sweep.swept);
+    let values = match sweep.swept {
+        Swept::Resample => sweep_values(Swept::Resample),
+        _ => BETA_GRID.to_vec(),
+    };
     let position = |v: f64| values.iter().position(|x| *x == v).unwrap_or(0) as f64;
-    let (x_desc, swept_of): (
-        &str,
-        fn(&ssl_core::mi::compression::CompressionResult) -> f64,
-    ) = match sweep.swept {
-        Swept::Beta => ("compression weight β", |r| r.beta),
+    let (x_desc, swept_of): (&str, Reading) = match sweep.swept {
         Swept::Resample => ("chance that a view redraws the mark", |r| r.resample),
+        _ => ("compression weight β", |r| r.beta),
     };
     let (plot, strip) = with_legend(&area);
     let mut chart = ChartBuilder::on(&plot)
@@ -377,11 +377,12 @@ pub fn draw_compression(lab: &LabState, area: Area) -> DrawResult {
     ];
     let mut legend = Vec::new();
     for (name, color, accuracy, chance) in tasks {
-        let points: Vec<(f64, f64)> = sweep
+        let mut points: Vec<(f64, f64)> = sweep
             .results
             .iter()
             .map(|r| (position(swept_of(r)), accuracy(r)))
             .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
         chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
         chart.draw_series(DashedLineSeries::new(

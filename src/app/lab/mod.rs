@@ -17,7 +17,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use ssl_core::mi::Units;
-use ssl_core::mi::compression::{CompressionConfig, CompressionResult, Swept};
+use ssl_core::mi::compression::{BETA_GRID, CompressionConfig, CompressionResult, Swept};
 use ssl_core::mi::critic::{Bound, CriticKind, StaircaseConfig, StaircasePoint};
 use ssl_core::mi::lab::{self, Draw, EstimateRequest, Family};
 use ssl_core::mi::plane::{Activation, Objective, PlaneConfig, PlanePoint};
@@ -194,15 +194,31 @@ impl LabState {
         self.send(ToWorker::InfoPlane { job, config });
     }
 
-    /// Trains one compressed network per value of `swept`.
+    /// Trains one compressed network per value of `swept`, or one at the base settings for
+    /// [`Swept::Single`]; a single run joins the β runs on screen if they share its chance of
+    /// redrawing the mark, and starts a fresh set otherwise.
     pub fn sweep_compression(&self, swept: Swept) {
         let base = self.compression_base.get_untracked();
         let job = self.next_job();
-        self.compression.set(CompressionSweep {
-            swept,
-            base: base.clone(),
-            results: Vec::new(),
-        });
+        let joins = swept == Swept::Single
+            && self
+                .compression
+                .with_untracked(|c| c.swept != Swept::Resample && c.base.resample == base.resample);
+        if joins {
+            // Drop a run at the same β: the new one replaces it.
+            self.compression
+                .update(|c| c.results.retain(|r| r.beta != base.beta));
+        } else {
+            self.compression.set(CompressionSweep {
+                swept: if swept == Swept::Resample {
+                    Swept::Resample
+                } else {
+                    Swept::Beta
+                },
+                base: base.clone(),
+                results: Vec::new(),
+            });
+        }
         self.begin(Task::Compression);
         self.send(ToWorker::Compression { job, base, swept });
     }
@@ -633,6 +649,21 @@ fn EstimateControls() -> impl IntoView {
             help="Adam steps of each critic on half the sample (0 leaves the critics out)."
             min=lab::CRITIC_STEPS.min max=lab::CRITIC_STEPS.max step=100.0
             get=|r| r.critic_steps as f64 set=|r, v| r.critic_steps = v as usize format=whole />
+        <LabSelect label="Critic" testid="lab-critic"
+            options=vec![("separable", "separable g(x)·h(y)"),
+                ("concatenated", "concatenated m([x, y]) (slower)")]
+            selected=Signal::derive(move || match lab.request.with(|r| r.critic) {
+                CriticKind::Separable => "separable",
+                CriticKind::Concatenated => "concatenated",
+            })
+            pick=|lab, key| {
+                lab.request.update(|r| r.critic = if key == "concatenated" {
+                    CriticKind::Concatenated
+                } else {
+                    CriticKind::Separable
+                });
+                lab.estimate();
+            } />
         <div class="slider">
             <label for="lab-seed">"Seed"</label>
             <input id="lab-seed" data-testid="lab-seed" type="number" min=0
@@ -923,11 +954,8 @@ fn CompressionPanel() -> impl IntoView {
     let running = move || lab.task.get() == Some(Task::Compression);
     // The option key of a setting's value: the options are exactly these values.
     let keys = |v: f64| -> &'static str {
-        const KEYS: [(f64, &str); 8] = [
+        const KEYS: [(f64, &str); 5] = [
             (0.0, "0"),
-            (0.001, "0.001"),
-            (0.01, "0.01"),
-            (0.1, "0.1"),
             (0.25, "0.25"),
             (0.5, "0.5"),
             (0.75, "0.75"),
@@ -937,13 +965,29 @@ fn CompressionPanel() -> impl IntoView {
     };
     view! {
         <div class="lab-row">
-            <LabSelect label="Compression β (for the augmentation sweep)" testid="compression-beta"
-                options=vec![("0", "0"), ("0.001", "0.001"), ("0.01", "0.01"), ("0.1", "0.1"),
-                    ("1", "1")]
-                selected=Signal::derive(move || keys(lab.compression_base.with(|c| c.beta)))
-                pick=|lab, key| if let Ok(v) = key.parse() {
-                    lab.compression_base.update(|c| c.beta = v)
-                } />
+            <div class="slider">
+                <label for="compression-beta">"Compression β"</label>
+                <input type="range" id="compression-beta" data-testid="compression-beta"
+                    min=0 max=BETA_GRID.len() - 1 step=1
+                    prop:value=move || lab.compression_base.with(|c| {
+                        BETA_GRID.iter().position(|b| *b == c.beta).unwrap_or(0).to_string()
+                    })
+                    on:input=move |ev| {
+                        if let Some(beta) = event_target_value(&ev)
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| BETA_GRID.get(i))
+                        {
+                            lab.compression_base.update(|c| c.beta = *beta);
+                        }
+                    } />
+                <output>{move || lab.compression_base.with(|c| format!("{}", c.beta))}</output>
+                <small class="help">
+                    "The weight of the rate in the loss: 0 leaves the embedding free, 1 squeezes "
+                    "it to almost nothing. Train at this β adds one run to the β chart; the "
+                    "augmentation sweep uses it too."
+                </small>
+            </div>
             <LabSelect label="Mark redrawn by a view (for the β sweep)" testid="compression-resample"
                 options=vec![("0", "never"), ("0.25", "25%"), ("0.5", "50%"), ("0.75", "75%"),
                     ("1", "always")]
@@ -953,6 +997,8 @@ fn CompressionPanel() -> impl IntoView {
                 } />
         </div>
         <div class="buttons">
+            <button data-testid="compression-single" disabled=running
+                on:click=move |_| lab.sweep_compression(Swept::Single)>"Train at this β"</button>
             <button data-testid="compression-sweep-beta" disabled=running
                 on:click=move |_| lab.sweep_compression(Swept::Beta)>"Sweep β"</button>
             <button data-testid="compression-sweep-resample" disabled=running
@@ -973,6 +1019,7 @@ fn CompressionTable() -> impl IntoView {
         let units = lab.units.get();
         lab.compression.with(|c| {
             let last = c.results.len().saturating_sub(1);
+            // In the order they finished, so the last row is the last run (the readouts').
             c.results
                 .iter()
                 .enumerate()

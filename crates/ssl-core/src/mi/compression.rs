@@ -420,13 +420,19 @@ pub enum Swept {
     #[default]
     Beta,
     Resample,
+    /// No sweep: one run at the base settings.
+    Single,
 }
 
-/// The values a sweep trains at.
+/// The values of beta the page's slider offers, its sweep's among them.
+pub const BETA_GRID: [f64; 9] = [0.0, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0];
+
+/// The values a sweep trains at (none for a single run, which trains at its base).
 pub fn sweep_values(swept: Swept) -> Vec<f64> {
     match swept {
         Swept::Beta => vec![0.0, 0.001, 0.01, 0.1, 1.0],
         Swept::Resample => vec![0.0, 0.25, 0.5, 0.75, 1.0],
+        Swept::Single => Vec::new(),
     }
 }
 
@@ -441,19 +447,22 @@ pub struct Sweep {
 
 impl Sweep {
     pub fn new(split: SplitData, base: CompressionConfig, swept: Swept, device: &Device) -> Self {
-        let configs = sweep_values(swept)
-            .into_iter()
-            .map(|v| match swept {
-                Swept::Beta => CompressionConfig {
-                    beta: v,
-                    ..base.clone()
-                },
-                Swept::Resample => CompressionConfig {
-                    resample: v,
-                    ..base.clone()
-                },
-            })
-            .collect();
+        let configs = match swept {
+            Swept::Single => vec![base],
+            _ => sweep_values(swept)
+                .into_iter()
+                .map(|v| match swept {
+                    Swept::Resample => CompressionConfig {
+                        resample: v,
+                        ..base.clone()
+                    },
+                    _ => CompressionConfig {
+                        beta: v,
+                        ..base.clone()
+                    },
+                })
+                .collect(),
+        };
         Self {
             split,
             configs,

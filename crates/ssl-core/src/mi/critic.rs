@@ -418,18 +418,31 @@ pub struct SampleFit {
     rng: ChaCha8Rng,
 }
 
+/// How [`SampleFit`] trains its critics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FitConfig {
+    /// Batch size (cut to half the sample when it is smaller).
+    pub batch: usize,
+    pub steps: usize,
+    pub critic: CriticKind,
+    pub seed: u64,
+}
+
 impl SampleFit {
-    /// `x` and `y` hold `n` paired rows of `dims`; the critics train `steps` steps on batches
-    /// of `batch` (cut to half the sample when it is smaller).
+    /// `x` and `y` hold `n` paired rows of `dims`; the critics train as `config` says.
     pub fn new(
         x: &[f64],
         y: &[f64],
         dims: (usize, usize),
-        batch: usize,
-        steps: usize,
-        seed: u64,
+        config: &FitConfig,
         device: &Device,
     ) -> Result<Self, CoreError> {
+        let FitConfig {
+            batch,
+            steps,
+            critic,
+            seed,
+        } = *config;
         let n = x.len() / dims.0;
         if y.len() / dims.1 != n {
             return Err(MiError::MismatchedSamples {
@@ -451,7 +464,7 @@ impl SampleFit {
             .map(|(i, &bound)| {
                 VariationalEstimator::new(
                     bound,
-                    CriticKind::Separable,
+                    critic,
                     dims,
                     DEFAULT_HIDDEN,
                     crate::split::sub_seed(seed, 10 + i as u64),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Rows;
 use super::binning::binning_nats;
-use super::critic::SampleFit;
+use super::critic::{CriticKind, FitConfig, SampleFit};
 use super::gaussian::{CorrelatedGaussian, Monotone};
 use super::kde::kde_nats;
 use super::ksg::{ksg1_nats, ksg2_nats};
@@ -122,6 +122,9 @@ pub struct EstimateRequest {
     pub noise_var: f64,
     pub repeats: usize,
     pub critic_steps: usize,
+    /// The critics' kind; old requests without it get the separable one.
+    #[serde(default)]
+    pub critic: CriticKind,
     pub seed: u64,
 }
 
@@ -137,6 +140,7 @@ impl Default for EstimateRequest {
             noise_var: NOISE.default,
             repeats: REPEATS.default as usize,
             critic_steps: CRITIC_STEPS.default as usize,
+            critic: CriticKind::Separable,
             seed: 0,
         }
     }
@@ -282,15 +286,13 @@ impl EstimateJob {
                 if r.critic_steps == 0 {
                     return Ok(Some(self.finish(partial)));
                 }
-                let fit = SampleFit::new(
-                    &x,
-                    &y,
-                    (r.dim, r.dim),
-                    CRITIC_BATCH,
-                    r.critic_steps,
+                let config = FitConfig {
+                    batch: CRITIC_BATCH,
+                    steps: r.critic_steps,
+                    critic: r.critic,
                     seed,
-                    &crate::cpu_device(),
-                )?;
+                };
+                let fit = SampleFit::new(&x, &y, (r.dim, r.dim), &config, &crate::cpu_device())?;
                 self.stage = Stage::Critics {
                     fit: Box::new(fit),
                     partial,
