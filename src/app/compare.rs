@@ -12,7 +12,6 @@ use std::rc::Rc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use ssl_core::compare::{COMPARE_STEPS, PRESETS, Preset};
 use ssl_core::settings::Settings;
@@ -255,11 +254,7 @@ pub fn ComparePanel() -> impl IntoView {
     };
 
     let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let Some(element) = canvas.get() else { return };
-        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
-            return;
-        };
+    super::charts::paint_on(canvas, "compare", move |area| {
         let lanes: Vec<(LaneChoice, String, History)> = compare
             .shown
             .get()
@@ -268,9 +263,7 @@ pub fn ComparePanel() -> impl IntoView {
             .enumerate()
             .map(|(i, (choice, h))| (choice, compare.lane_name(i, true), h.get()))
             .collect();
-        if let Err(e) = draw(&lanes, backend.into_drawing_area()) {
-            web_sys::console::warn_1(&format!("compare: drawing failed: {e}").into());
-        }
+        draw(&lanes, area)
     });
 
     view! {

@@ -151,3 +151,35 @@ mod tests {
         assert_eq!(sub_seed(1, SPLIT_PART), sub_seed(1, SPLIT_PART));
     }
 }
+
+/// The batches of a training run: a permutation of the train indices read in order and
+/// reshuffled, by the run's generator, once every sample has been seen (the last, incomplete
+/// batch of an epoch is skipped). It starts exhausted, so the first batch shuffles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batches {
+    order: Vec<usize>,
+    cursor: usize,
+}
+
+impl Batches {
+    /// Batches of the indices `0..len`.
+    pub fn new(len: usize) -> Self {
+        Self {
+            order: (0..len).collect(),
+            cursor: usize::MAX,
+        }
+    }
+
+    /// The indices of the next batch of `batch` (at most every index).
+    pub fn next(&mut self, batch: usize, rng: &mut impl rand::Rng) -> Vec<usize> {
+        use rand::seq::SliceRandom;
+        let batch = batch.min(self.order.len());
+        if self.cursor.saturating_add(batch) > self.order.len() {
+            self.order.shuffle(rng);
+            self.cursor = 0;
+        }
+        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
+        self.cursor += batch;
+        indices
+    }
+}

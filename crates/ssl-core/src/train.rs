@@ -18,7 +18,6 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +33,7 @@ use crate::pretext::{Pretext, pretext_rows};
 use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
 use crate::readback::read_f32;
 use crate::settings::Settings;
-use crate::split::{BATCHES_PART, RANDOM_TARGETS_PART, SPLIT_PART, WEIGHTS_PART};
+use crate::split::{BATCHES_PART, Batches, RANDOM_TARGETS_PART, SPLIT_PART, WEIGHTS_PART};
 pub use crate::split::{Part, SplitData, TEST_FRACTION, sub_seed, synthetic_for_run};
 
 /// A loss this many times the first step's loss counts as diverged. Measured on the digits with
@@ -189,8 +188,7 @@ struct Checkpoint {
     model: SslModel,
     optimizer: ModuleOptimizer,
     rng: ChaCha8Rng,
-    order: Vec<usize>,
-    cursor: usize,
+    batches: Batches,
     steps_done: usize,
 }
 
@@ -209,9 +207,7 @@ pub struct Trainer {
     test_inputs: Vec<f32>,
     augmenter: Augmenter,
     rng: ChaCha8Rng,
-    /// A permutation of the train indices; batches are read from it in order.
-    order: Vec<usize>,
-    cursor: usize,
+    batches: Batches,
     steps_done: usize,
     /// The loss of step 1, the scale divergence is judged against.
     first_loss: Option<f64>,
@@ -262,8 +258,7 @@ impl Trainer {
             test_inputs: standardized(&data.test),
             standardizer,
             rng: ChaCha8Rng::seed_from_u64(sub_seed(settings.seed, BATCHES_PART)),
-            order: (0..data.train.len()).collect(),
-            cursor: usize::MAX,
+            batches: Batches::new(data.train.len()),
             optimizer: AdamConfig::new().init(),
             settings,
             device,
@@ -286,8 +281,7 @@ impl Trainer {
             model: self.model.clone(),
             optimizer: self.optimizer.clone(),
             rng: self.rng.clone(),
-            order: self.order.clone(),
-            cursor: self.cursor,
+            batches: self.batches.clone(),
             steps_done: self.steps_done,
         });
     }
@@ -305,8 +299,7 @@ impl Trainer {
         self.model = c.model;
         self.optimizer = c.optimizer;
         self.rng = c.rng;
-        self.order = c.order;
-        self.cursor = c.cursor;
+        self.batches = c.batches;
         self.steps_done = c.steps_done;
         Some(self.steps_done)
     }
@@ -329,17 +322,9 @@ impl Trainer {
         self.settings = self.settings.with_live_from(next);
     }
 
-    /// The train indices of the next batch; the order is reshuffled once every sample has been
-    /// seen (the last, incomplete batch of an epoch is skipped).
+    /// The train indices of the next batch.
     fn next_batch(&mut self) -> Vec<usize> {
-        let batch = self.settings.batch_size.min(self.order.len());
-        if self.cursor.saturating_add(batch) > self.order.len() {
-            self.order.shuffle(&mut self.rng);
-            self.cursor = 0;
-        }
-        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
-        self.cursor += batch;
-        indices
+        self.batches.next(self.settings.batch_size, &mut self.rng)
     }
 
     /// One step of Adam on the method's loss of one batch.

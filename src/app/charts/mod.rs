@@ -44,6 +44,25 @@ pub const FONT: &str = "sans-serif";
 
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Draws on `canvas` with `draw` once it is mounted, and again whenever a signal `draw` reads
+/// changes. A failure is logged under `name`; the canvas keeps its last picture.
+pub fn paint_on(
+    canvas: NodeRef<Canvas>,
+    name: &'static str,
+    draw: impl Fn(Area) -> DrawResult + 'static,
+) {
+    Effect::new(move |_| {
+        let Some(element) = canvas.get() else { return };
+        let element: HtmlCanvasElement = element;
+        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
+            return;
+        };
+        if let Err(e) = draw(backend.into_drawing_area()) {
+            web_sys::console::warn_1(&format!("{name}: drawing failed: {e}").into());
+        }
+    });
+}
+
 /// One chart: a heading, the canvas and the explainer paragraph.
 #[component]
 fn ChartPanel(
@@ -55,18 +74,8 @@ fn ChartPanel(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let Some(element) = canvas.get() else { return };
-        let element: HtmlCanvasElement = element;
-        let Some(backend) = CanvasBackend::with_canvas_object(element) else {
-            return;
-        };
-        let area = backend.into_drawing_area();
-        state.history.with(|h| {
-            if let Err(e) = draw(h, area) {
-                web_sys::console::warn_1(&format!("{title}: drawing failed: {e}").into());
-            }
-        });
+    paint_on(canvas, title, move |area| {
+        state.history.with(|h| draw(h, area))
     });
     view! {
         <figure class="panel chart">

@@ -7,7 +7,9 @@ use plotters::prelude::*;
 use ssl_core::mi::critic::Bound;
 use ssl_core::mi::lab::CRITIC_BATCH;
 
-use super::{Estimator, LabState, mean_and_spread};
+use super::LabState;
+use super::estimates::Estimator;
+use super::widgets::mean_and_spread;
 use crate::app::charts::{
     Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
     thinned, whole, with_legend,

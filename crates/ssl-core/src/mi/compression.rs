@@ -30,7 +30,6 @@
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -46,7 +45,7 @@ use crate::loss::{VicregWeights, vicreg_terms};
 use crate::metrics::Labelled;
 use crate::model::{Init, Mlp, mlp_with_init};
 use crate::readback::read_f32;
-use crate::split::{SplitData, sub_seed};
+use crate::split::{Batches, SplitData, sub_seed};
 
 /// Width of the stochastic embedding.
 pub const EMBEDDING: usize = 16;
@@ -184,8 +183,7 @@ pub struct CompressionRun {
     standardizer: Standardizer,
     augmenter: Augmenter,
     rng: ChaCha8Rng,
-    order: Vec<usize>,
-    cursor: usize,
+    batches: Batches,
     step: usize,
     last_loss: f64,
 }
@@ -239,8 +237,7 @@ impl CompressionRun {
                 strength: config.augment_strength,
                 resampling: None,
             },
-            order: all,
-            cursor: usize::MAX,
+            batches: Batches::new(all.len()),
             rng: ChaCha8Rng::seed_from_u64(sub_seed(config.seed, 32)),
             net: CompressionNet { encoder, projector },
             optimizer: AdamConfig::new().init(),
@@ -286,13 +283,8 @@ impl CompressionRun {
 
     /// One step of Adam on VICReg plus `beta` times the rate; returns the loss.
     pub fn step(&mut self) -> Result<f64, CoreError> {
-        let batch = self.config.batch.min(self.order.len());
-        if self.cursor.saturating_add(batch) > self.order.len() {
-            self.order.shuffle(&mut self.rng);
-            self.cursor = 0;
-        }
-        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
-        self.cursor += batch;
+        let indices = self.batches.next(self.config.batch, &mut self.rng);
+        let batch = indices.len();
 
         let (a, b) = (self.view(&indices), self.view(&indices));
         // The reparameterisation's noise comes from the run's generator, so a seed fixes it.

@@ -288,6 +288,25 @@ fn log_add_exp(a: f64, b: f64) -> f64 {
     m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
+/// One fresh estimator per bound, in the order of [`Bound::ALL`], each critic's weights drawn
+/// from its own part of `seed`.
+fn all_bounds(
+    kind: CriticKind,
+    dims: (usize, usize),
+    hidden: usize,
+    seed: u64,
+    device: &Device,
+) -> Vec<VariationalEstimator> {
+    Bound::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &bound)| {
+            let seed = crate::split::sub_seed(seed, 10 + i as u64);
+            VariationalEstimator::new(bound, kind, dims, hidden, seed, device)
+        })
+        .collect()
+}
+
 /// The settings of Poole et al.'s staircase (their Figure 2): `dim`-dimensional correlated
 /// Gaussians whose true MI steps through `levels`, `steps_per_level` steps on each, fresh
 /// batches of `batch` every step.
@@ -348,20 +367,13 @@ impl Staircase {
         for &level in &config.levels {
             CorrelatedGaussian::from_mi_nats(config.dim, level)?;
         }
-        let estimators = Bound::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, &bound)| {
-                VariationalEstimator::new(
-                    bound,
-                    config.critic,
-                    (config.dim, config.dim),
-                    config.hidden,
-                    crate::split::sub_seed(config.seed, 10 + i as u64),
-                    device,
-                )
-            })
-            .collect();
+        let estimators = all_bounds(
+            config.critic,
+            (config.dim, config.dim),
+            config.hidden,
+            config.seed,
+            device,
+        );
         Ok(Self {
             rng: ChaCha8Rng::seed_from_u64(crate::split::sub_seed(config.seed, 9)),
             config,
@@ -458,20 +470,7 @@ impl SampleFit {
         let split = |v: &[f64], d: usize| (to_f32(&v[..half * d]), to_f32(&v[half * d..]));
         let (x_train, x_held) = split(x, dims.0);
         let (y_train, y_held) = split(y, dims.1);
-        let estimators = Bound::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, &bound)| {
-                VariationalEstimator::new(
-                    bound,
-                    critic,
-                    dims,
-                    DEFAULT_HIDDEN,
-                    crate::split::sub_seed(seed, 10 + i as u64),
-                    device,
-                )
-            })
-            .collect();
+        let estimators = all_bounds(critic, dims, DEFAULT_HIDDEN, seed, device);
         Ok(Self {
             estimators,
             train: (x_train, y_train),

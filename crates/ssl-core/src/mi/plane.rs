@@ -21,7 +21,6 @@ use burn::nn::Linear;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{relu, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -35,7 +34,7 @@ use crate::cross_entropy::cross_entropy;
 use crate::data::{ImageDataset, Standardizer};
 use crate::loss::{VicregWeights, vicreg_terms};
 use crate::readback::read_f32;
-use crate::split::{SplitData, sub_seed};
+use crate::split::{Batches, SplitData, sub_seed};
 
 /// The hidden layers' widths.
 pub const HIDDEN: [usize; 5] = [10, 7, 5, 4, 3];
@@ -162,8 +161,7 @@ pub struct InformationPlane {
     test_labels: Vec<usize>,
     augmenter: Augmenter,
     rng: ChaCha8Rng,
-    order: Vec<usize>,
-    cursor: usize,
+    batches: Batches,
     step: usize,
 }
 
@@ -206,8 +204,7 @@ impl InformationPlane {
                 resampling: data.resampling.clone(),
             },
             test_labels: data.test.labels.iter().map(|&l| usize::from(l)).collect(),
-            order: (0..data.train.len()).collect(),
-            cursor: usize::MAX,
+            batches: Batches::new(data.train.len()),
             rng: ChaCha8Rng::seed_from_u64(sub_seed(config.seed, 21)),
             net: PlaneNet { hidden, head },
             optimizer: AdamConfig::new().init(),
@@ -232,20 +229,9 @@ impl InformationPlane {
         self.step >= self.config.steps
     }
 
-    fn next_batch(&mut self) -> Vec<usize> {
-        let batch = self.config.batch.min(self.order.len());
-        if self.cursor.saturating_add(batch) > self.order.len() {
-            self.order.shuffle(&mut self.rng);
-            self.cursor = 0;
-        }
-        let indices = self.order[self.cursor..self.cursor + batch].to_vec();
-        self.cursor += batch;
-        indices
-    }
-
     /// One step of Adam on the objective; returns the loss.
     pub fn step(&mut self) -> Result<f64, CoreError> {
-        let indices = self.next_batch();
+        let indices = self.batches.next(self.config.batch, &mut self.rng);
         let shape = [indices.len(), self.train.dim()];
         let tensor = |mut values: Vec<f32>, this: &Self| {
             this.standardizer.apply(&mut values);
