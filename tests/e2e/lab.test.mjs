@@ -136,3 +136,36 @@ test('the augmentation sweep trains five compressed networks and charts both tas
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+async function slide(page, id, value) {
+  await page.$eval(`#${id}`, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, String(value));
+}
+
+test('a change during a long estimate replaces it at once, and a seed past 2^53 is refused', async () => {
+  const { page, errors } = await openLab();
+  await idle(page);
+  // One KSG estimate at N = 10,000 and d = 20 takes tens of seconds: a new request must not
+  // wait for it (the page replaces the busy worker).
+  await slide(page, 'lab-critic-steps', 0);
+  await idle(page);
+  await slide(page, 'lab-dimension-d', 20);
+  await slide(page, 'lab-samples-n', 10000);
+  await page.waitForTimeout(1500);
+  const started = Date.now();
+  await slide(page, 'lab-samples-n', 300);
+  await idle(page, 30_000);
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(seconds < 20, `the small estimate took ${seconds} s`);
+  assert.equal(await page.$eval('#lab-samples-n', (el) => el.value), '300');
+  assert.ok(Number.isFinite(Number(await readout(page, 'mi-estimate-ksg'))));
+  // 2^53 cannot travel to the worker as a number: refused with a message, the job untouched.
+  await page.fill('[data-testid="lab-seed"]', '9007199254740993');
+  await page.press('[data-testid="lab-seed"]', 'Tab');
+  await page.waitForSelector('[data-testid="lab-seed-error"]');
+  assert.equal(await readout(page, 'lab-state'), 'idle');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -41,8 +41,10 @@ pub fn draw_estimates(lab: &LabState, area: Area) -> DrawResult {
     if draws.is_empty() {
         let message = if lab.error.with(Option::is_some) {
             "No estimate: see the message above"
-        } else {
+        } else if lab.task.get() == Some(super::Task::Estimate) {
             "Estimating the first draw..."
+        } else {
+            "Stopped before a draw was done: press Draw again"
         };
         return placeholder(&area, message);
     }
@@ -97,6 +99,7 @@ pub fn draw_estimates(lab: &LabState, area: Area) -> DrawResult {
         4,
         PALETTE[0].stroke_width(2),
     ))?;
+    let mut clipped = false;
     for (i, estimator) in Estimator::ALL.iter().enumerate() {
         let column: Vec<f64> = draws
             .iter()
@@ -105,11 +108,22 @@ pub fn draw_estimates(lab: &LabState, area: Area) -> DrawResult {
             .collect();
         let n = column.len().max(1) as f64;
         let color = colour(*estimator);
-        // The draws side by side across the column, so equal values do not hide each other.
-        chart.draw_series(column.iter().enumerate().map(|(j, &v)| {
+        // The draws side by side across the column, so equal values do not hide each other; a
+        // value off the axis is a triangle on its edge, pointing the way it went.
+        for (j, &v) in column.iter().enumerate() {
             let x = i as f64 + 0.5 * ((j as f64 + 0.5) / n - 0.5);
-            Circle::new((x, clamp(v, range)), 4, color.filled())
-        }))?;
+            let at = (x, clamp(v, range));
+            if v < range.0 || v > range.1 {
+                clipped = true;
+                let (tip, base) = if v < range.0 { (6, -4) } else { (-6, 4) };
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at(at)
+                        + Polygon::new(vec![(0, tip), (-5, base), (5, base)], color.filled()),
+                ))?;
+            } else {
+                chart.draw_series(std::iter::once(Circle::new(at, 4, color.filled())))?;
+            }
+        }
         if let Some((mean, _)) = mean_and_spread(&column) {
             let y = clamp(mean, range);
             chart.draw_series(LineSeries::new(
@@ -118,15 +132,21 @@ pub fn draw_estimates(lab: &LabState, area: Area) -> DrawResult {
             ))?;
         }
     }
-    draw_legend(
-        &strip,
-        &[
-            ("true MI".into(), BLACK, Mark::Line { width: 2 }),
-            ("one draw".into(), PALETTE[1], Mark::Dot),
-            ("mean".into(), PALETTE[1], Mark::Line { width: 3 }),
-            (format!("cap, ln {batch}"), PALETTE[0], Mark::Dashed),
-        ],
-    )?;
+    let mut legend = vec![
+        ("true MI".into(), BLACK, Mark::Line { width: 2 }),
+        ("one draw".into(), PALETTE[1], Mark::Dot),
+        ("mean".into(), PALETTE[1], Mark::Line { width: 3 }),
+        (format!("cap, ln {batch}"), PALETTE[0], Mark::Dashed),
+    ];
+    if clipped {
+        // The table holds the value; the chart only says where it went.
+        legend.push((
+            "▼ off the axis".into(),
+            RGBColor(0x66, 0x66, 0x66),
+            Mark::Dot,
+        ));
+    }
+    draw_legend(&strip, &legend)?;
     area.present()?;
     Ok(())
 }

@@ -110,6 +110,7 @@ pub fn CompressionTable() -> impl IntoView {
         })
     };
     view! {
+        <div class="table-scroll">
         <table class="lab-table">
             <thead>
                 <tr>
@@ -123,5 +124,18 @@ pub fn CompressionTable() -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
+        <p class="lab-truth" data-testid="compression-summary">
+            {move || lab.compression.with(|c| {
+                let running = lab.task.get() == Some(Task::Compression);
+                let stopped = c.results.len() < c.expected && !running;
+                format!(
+                    "{} of {} runs{}.",
+                    c.results.len(),
+                    c.expected,
+                    if stopped { " (stopped)" } else { "" }
+                )
+            })}
+        </p>
     }
 }

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 
 use ssl_core::mi::critic::{Bound, CriticKind};
 use ssl_core::mi::lab::{self, Draw, EstimateRequest, Family};
+use ssl_core::settings::SEED_MAX;
 
-use super::LabState;
 use super::widgets::{LabSelect, in_units, mean_and_spread, three_places, two_places, whole};
+use super::{LabState, Task};
 
 /// One estimator as the page lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +106,9 @@ fn RequestSlider(
     get: fn(&EstimateRequest) -> f64,
     set: fn(&mut EstimateRequest, f64),
     format: fn(f64) -> String,
+    /// Whether the value is an amount of information in nats, shown in the page's unit.
+    #[prop(optional)]
+    information: bool,
 ) -> impl IntoView {
     let lab = expect_context::<LabState>();
     let shown = RwSignal::new(lab.request.with_untracked(get));
@@ -132,7 +136,14 @@ fn RequestSlider(
                     }
                 }
             />
-            <output>{move || format(shown.get())}</output>
+            <output>
+                {move || if information {
+                    let units = lab.units.get();
+                    format!("{} {}", in_units(units, shown.get()), units.label())
+                } else {
+                    format(shown.get())
+                }}
+            </output>
             <small class="help">{help}</small>
         </div>
     }
@@ -160,10 +171,30 @@ pub fn EstimateTable() -> impl IntoView {
                 let value = stats
                     .map(|(m, _)| u.from_nats(m).to_string())
                     .unwrap_or_default();
-                let mean = stats.map_or("…".to_string(), |(m, _)| in_units(u, m));
-                let spread = stats.map_or(String::new(), |(_, s)| in_units(u, s));
+                // No value yet: waiting for a draw, the critics left out, or the job stopped.
+                let critics_off = matches!(estimator, Estimator::Critic(_))
+                    && lab.drawn_request.with(|r| r.critic_steps == 0);
+                let waiting = if critics_off {
+                    "off"
+                } else if lab.task.get() == Some(Task::Estimate) {
+                    "…"
+                } else {
+                    "—"
+                };
+                let mean = stats.map_or(waiting.to_string(), |(m, _)| in_units(u, m));
+                // One draw has no spread to speak of.
+                let spread = match stats {
+                    Some((_, s)) if values.len() > 1 => in_units(u, s),
+                    Some(_) => "—".to_string(),
+                    None => String::new(),
+                };
                 let bias = stats.map_or(String::new(), |(m, _)| {
-                    format!("{:+.3}", u.from_nats(m - truth()))
+                    let bias = u.from_nats(m - truth());
+                    if bias.abs() >= 1e4 {
+                        format!("{bias:+.2e}")
+                    } else {
+                        format!("{bias:+.3}")
+                    }
                 });
                 let time_value = time.map(|t| t.to_string()).unwrap_or_default();
                 let time = time.map_or(String::new(), |t| format!("{t:.0}"));
@@ -195,13 +226,17 @@ pub fn EstimateTable() -> impl IntoView {
                 {move || in_units(units(), truth())}
             </output>
             " " {move || units().label()}
-            {move || lab.draws.with(|d| format!(
-                ", {} of {} draws of {} samples",
-                d.len(),
-                lab.drawn_request.with(|r| r.repeats),
-                lab.drawn_request.with(|r| r.samples),
-            ))}
+            {move || lab.draws.with(|d| {
+                let (repeats, samples) = lab.drawn_request.with(|r| (r.repeats, r.samples));
+                let stopped = d.len() < repeats && lab.task.get() != Some(Task::Estimate);
+                format!(
+                    ", {} of {repeats} draws of {samples} samples{}",
+                    d.len(),
+                    if stopped { ", stopped" } else { "" },
+                )
+            })}
         </p>
+        <div class="table-scroll">
         <table class="lab-table">
             <thead>
                 <tr>
@@ -214,6 +249,7 @@ pub fn EstimateTable() -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
@@ -221,6 +257,8 @@ pub fn EstimateTable() -> impl IntoView {
 #[component]
 pub fn EstimateControls() -> impl IntoView {
     let lab = expect_context::<LabState>();
+    // What the visitor typed, when it is not a seed; the request keeps its last valid seed.
+    let seed_error = RwSignal::new(None::<String>);
     view! {
         <div class="slider">
             <label for="lab-family">"Ground truth"</label>
@@ -245,9 +283,10 @@ pub fn EstimateControls() -> impl IntoView {
                 "moves has an assumption the data broke."
             </small>
         </div>
-        <RequestSlider label="True MI (nats)" help="The mutual information the pairs are drawn with."
+        <RequestSlider label="True MI"
+            help="The mutual information the pairs are drawn with (the slider moves in steps of 0.25 nats)."
             min=lab::TRUE_MI.min max=lab::TRUE_MI.max step=0.25
-            get=|r| r.mi_nats set=|r, v| r.mi_nats = v format=two_places />
+            get=|r| r.mi_nats set=|r, v| r.mi_nats = v format=two_places information=true />
         <RequestSlider label="Dimension d" help="Coordinates of X and of Y; the MI is shared evenly."
             min=lab::DIMENSION.min max=lab::DIMENSION.max step=1.0
             get=|r| r.dim as f64 set=|r, v| r.dim = v as usize format=whole />
@@ -294,15 +333,30 @@ pub fn EstimateControls() -> impl IntoView {
             } />
         <div class="slider">
             <label for="lab-seed">"Seed"</label>
-            <input id="lab-seed" data-testid="lab-seed" type="number" min=0
+            <input id="lab-seed" data-testid="lab-seed" type="number" min=0 max=SEED_MAX
                 prop:value=move || lab.request.with(|r| r.seed.to_string())
+                aria-invalid=move || seed_error.with(Option::is_some).to_string()
                 on:change=move |ev| {
-                    if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
-                        lab.request.update(|r| r.seed = seed);
-                        lab.estimate();
+                    let text = event_target_value(&ev);
+                    match text.trim().parse::<u64>() {
+                        Ok(seed) if seed <= SEED_MAX => {
+                            seed_error.set(None);
+                            lab.request.update(|r| r.seed = seed);
+                            lab.estimate();
+                        }
+                        _ => seed_error.set(Some(text)),
                     }
                 }
             />
+            <Show when=move || seed_error.with(Option::is_some)>
+                <p class="notice" role="alert" data-testid="lab-seed-error">
+                    {move || seed_error.get().map(|typed| format!(
+                        "\"{typed}\" is not a seed: use a whole number from 0 to {SEED_MAX}. \
+                         The seed stays {}.",
+                        lab.request.with(|r| r.seed),
+                    ))}
+                </p>
+            </Show>
         </div>
     }
 }

@@ -46,6 +46,8 @@ pub struct CompressionSweep {
     pub swept: Swept,
     pub base: CompressionConfig,
     pub results: Vec<CompressionResult>,
+    /// How many results the runs asked for so far add up to.
+    pub expected: usize,
 }
 
 /// An information-plane run: its settings, its measurements, how far it got.
@@ -100,6 +102,8 @@ pub struct LabState {
     ready: StoredValue<bool>,
     /// A message waiting for the worker to be ready.
     pending: StoredValue<Option<ToWorker>>,
+    /// When the worker last posted a message, in milliseconds since the epoch.
+    last_heard_ms: StoredValue<f64>,
     worker: StoredValue<Option<Rc<WorkerBridge>>, LocalStorage>,
 }
 
@@ -124,6 +128,7 @@ impl LabState {
             job: StoredValue::new(0),
             ready: StoredValue::new(false),
             pending: StoredValue::new(None),
+            last_heard_ms: StoredValue::new(0.0),
             worker: StoredValue::new_local(None),
         }
     }
@@ -209,10 +214,16 @@ impl LabState {
             && self
                 .compression
                 .with_untracked(|c| c.swept != Swept::Resample && c.base.resample == base.resample);
+        let runs = match swept {
+            Swept::Single => 1,
+            _ => ssl_core::mi::compression::sweep_values(swept).len(),
+        };
         if joins {
             // Drop a run at the same β: the new one replaces it.
-            self.compression
-                .update(|c| c.results.retain(|r| r.beta != base.beta));
+            self.compression.update(|c| {
+                c.results.retain(|r| r.beta != base.beta);
+                c.expected = c.results.len() + runs;
+            });
         } else {
             self.compression.set(CompressionSweep {
                 swept: if swept == Swept::Resample {
@@ -222,6 +233,7 @@ impl LabState {
                 },
                 base: base.clone(),
                 results: Vec::new(),
+                expected: runs,
             });
         }
         self.begin(Task::Compression);
@@ -231,11 +243,32 @@ impl LabState {
     /// Stops the job under way; what it measured stays on screen.
     pub fn cancel(&self) {
         let job = self.job.get_value();
+        if !self.interrupt() {
+            self.send(ToWorker::CancelLab { job });
+        }
         self.task.set(None);
-        self.send(ToWorker::CancelLab { job });
+    }
+
+    /// If a job is under way and the worker has been silent for longer than a few chunks, it is
+    /// inside one long step (a KSG estimate on 10,000 samples of 20 dimensions takes tens of
+    /// seconds) and would only see a new message after it: replace the worker instead, so a
+    /// Stop or a new request takes effect at once. A worker that talks gets a message instead,
+    /// and keeps the data it has fetched. Returns whether the worker was replaced.
+    fn interrupt(&self) -> bool {
+        const SILENT_MS: f64 = 300.0;
+        let busy = self.task.get_untracked().is_some();
+        let silent = js_sys::Date::now() - self.last_heard_ms.get_value() > SILENT_MS;
+        if busy && silent && self.ready.get_value() {
+            self.worker.set_value(None); // Dropping the bridge terminates the worker.
+            self.ready.set_value(false);
+            self.pending.set_value(None);
+            return true;
+        }
+        false
     }
 
     fn begin(&self, task: Task) {
+        self.interrupt();
         self.error.set(None);
         self.progress.set(0.0);
         self.task.set(Some(task));
@@ -251,6 +284,7 @@ impl LabState {
     }
 
     fn receive(&self, message: FromWorker) {
+        self.last_heard_ms.set_value(js_sys::Date::now());
         let current = self.job.get_value();
         match message {
             FromWorker::Ready { .. } => {

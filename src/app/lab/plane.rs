@@ -35,7 +35,15 @@ pub fn PlanePanel() -> impl IntoView {
                 .map(|ms| format!(" in {:.1} s", ms / 1000.0))
                 .unwrap_or_default();
             let loss = p.loss.map(|l| format!(", loss {l:.3}")).unwrap_or_default();
-            format!("{} of {} steps{time}{loss}.", p.steps_done, p.config.steps)
+            let stopped = if p.steps_done > 0 && p.steps_done < p.config.steps && !running() {
+                " (stopped)"
+            } else {
+                ""
+            };
+            format!(
+                "{} of {} steps{stopped}{time}{loss}.",
+                p.steps_done, p.config.steps
+            )
         })
     };
     view! {

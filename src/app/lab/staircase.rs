@@ -21,10 +21,16 @@ pub fn StaircasePanel() -> impl IntoView {
                 .millis
                 .map(|ms| format!(" in {:.1} s", ms / 1000.0))
                 .unwrap_or_default();
+            let total = s
+                .total_steps
+                .max(s.config.levels.len() * s.config.steps_per_level);
+            let stopped = if steps > 0 && steps < total && !running() {
+                " (stopped)"
+            } else {
+                ""
+            };
             format!(
-                "{steps} of {} steps{time}; InfoNCE cannot exceed ln {} = {} {}.",
-                s.total_steps
-                    .max(s.config.levels.len() * s.config.steps_per_level),
+                "{steps} of {total} steps{stopped}{time}; InfoNCE cannot exceed ln {} = {} {}.",
                 s.config.batch,
                 in_units(units, (s.config.batch as f64).ln()),
                 units.label(),
@@ -88,6 +94,8 @@ pub fn StaircasePanel() -> impl IntoView {
             </button>
         </div>
         <p data-testid="staircase-summary" class="lab-truth">{summary}</p>
+        <Show when=move || lab.staircase.with(|s| !s.points.is_empty())>
+        <div class="table-scroll">
         <table class="lab-table">
             <thead>
                 <tr>
@@ -99,6 +107,8 @@ pub fn StaircasePanel() -> impl IntoView {
             </thead>
             <tbody>{move || level_rows(lab)}</tbody>
         </table>
+        </div>
+        </Show>
     }
 }
 

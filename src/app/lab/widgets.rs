@@ -75,7 +75,13 @@ pub fn three_places(v: f64) -> String {
     format!("{v:.3}")
 }
 
-/// A value in the page's unit, to three decimals.
+/// A value in the page's unit, to three decimals; runaway values (NWJ's, at a high MI) in
+/// powers of ten, so a table row stays readable.
 pub fn in_units(units: Units, nats: f64) -> String {
-    format!("{:.3}", units.from_nats(nats))
+    let v = units.from_nats(nats);
+    if v.abs() >= 1e4 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.3}")
+    }
 }

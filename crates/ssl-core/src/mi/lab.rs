@@ -165,6 +165,8 @@ impl EstimateRequest {
         self.noise_var = clamp(self.noise_var, NOISE);
         self.repeats = whole(self.repeats, REPEATS);
         self.critic_steps = whole(self.critic_steps, CRITIC_STEPS);
+        // A seed a JavaScript number holds exactly, as every seed of the page.
+        self.seed = self.seed.min(crate::settings::SEED_MAX);
         self
     }
 }
@@ -365,10 +367,12 @@ mod tests {
             samples: 5,
             dim: 500,
             mi_nats: f64::NAN,
+            seed: u64::MAX,
             ..EstimateRequest::default()
         }
         .validated();
         assert_eq!((r.samples, r.dim, r.mi_nats), (100, 20, 1.0));
+        assert_eq!(r.seed, (1 << 53) - 1);
     }
 
     #[test]
