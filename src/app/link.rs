@@ -3,6 +3,8 @@
 //! so the address bar always holds a link that reproduces the run. The one module of the page that
 //! touches `location` and `history`.
 
+use std::cell::Cell;
+
 use ssl_core::mi::Units;
 use ssl_core::settings::{Notice, Settings};
 use wasm_bindgen::JsValue;
@@ -133,7 +135,7 @@ fn page_pairs(view: View, units: Units) -> Vec<(&'static str, &'static str)> {
 
 thread_local! {
     /// The view and unit last written, which [`write`] keeps in the link.
-    static PAGE: std::cell::Cell<(View, Units)> = const { std::cell::Cell::new((View::Train, Units::Nats)) };
+    static PAGE: Cell<(View, Units)> = const { Cell::new((View::Train, Units::Nats)) };
 }
 
 /// Rewrites the address with the view and unit on screen, keeping everything else.
@@ -179,7 +181,7 @@ pub fn write(settings: &Settings) {
             }
         }
     }
-    let (view, units) = PAGE.with(std::cell::Cell::get);
+    let (view, units) = PAGE.with(Cell::get);
     for (key, value) in page_pairs(view, units) {
         next.append(key, value);
     }

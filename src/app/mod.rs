@@ -16,6 +16,7 @@ mod status;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use ssl_core::mi::Units;
 use ssl_core::settings::{self, Notice, Settings};
 
 use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunState, ToWorker};
@@ -267,15 +268,15 @@ pub fn App() -> impl IntoView {
                     "Information in "
                     <select data-testid="units-choice" on:change=move |ev| {
                         units.set(if event_target_value(&ev) == "bits" {
-                            ssl_core::mi::Units::Bits
+                            Units::Bits
                         } else {
-                            ssl_core::mi::Units::Nats
+                            Units::Nats
                         })
                     }>
-                        <option value="nats" selected=move || units.get() == ssl_core::mi::Units::Nats>
+                        <option value="nats" selected=move || units.get() == Units::Nats>
                             "nats"
                         </option>
-                        <option value="bits" selected=move || units.get() == ssl_core::mi::Units::Bits>
+                        <option value="bits" selected=move || units.get() == Units::Bits>
                             "bits"
                         </option>
                     </select>

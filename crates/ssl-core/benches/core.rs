@@ -7,13 +7,11 @@
 //! cargo bench -p ssl-core --bench core -- ksg     # one group
 //! ```
 
-use std::path::Path;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use ssl_core::data::{Dataset, read_bundled};
+use ssl_core::data::{Dataset, read_workspace_bundled};
 use ssl_core::method::Method;
 use ssl_core::mi::Rows;
 use ssl_core::mi::binning::binning_nats;
@@ -25,8 +23,7 @@ use ssl_core::split::SplitData;
 use ssl_core::train::Trainer;
 
 fn digits_trainer(method: Method) -> Trainer {
-    let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
-    let loaded = read_bundled(Dataset::Digits, &www).expect("the bundled digits");
+    let loaded = read_workspace_bundled(Dataset::Digits).expect("the bundled digits");
     let settings = Settings {
         method,
         ..Settings::default()

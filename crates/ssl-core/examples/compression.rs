@@ -2,12 +2,14 @@
 //! value, the rate, the class information and both tasks' probe accuracies.
 //!
 //! ```text
-//! cargo run --release -p ssl-core --example compression -- [steps] [seeds] [resample for the beta sweep] [beta for the resample sweep]
+//! cargo run --release -p ssl-core --example compression -- [steps] [seeds] [resample] [beta]
 //! ```
+//!
+//! `resample` is the redraw chance of the beta sweep, `beta` the weight of the resample sweep.
 
 use std::time::Instant;
 
-use ssl_core::data::{Dataset, read_bundled};
+use ssl_core::data::{Dataset, read_workspace_bundled};
 use ssl_core::mi::compression::{CompressionConfig, Sweep, Swept};
 use ssl_core::split::SplitData;
 
@@ -21,11 +23,7 @@ fn main() {
         .next()
         .map_or(1.0, |v| v.parse().expect("a probability"));
     let beta = args.next().map_or(0.0, |v| v.parse().expect("a weight"));
-    let loaded = read_bundled(
-        Dataset::Digits,
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www"),
-    )
-    .expect("the bundled digits");
+    let loaded = read_workspace_bundled(Dataset::Digits).expect("the bundled digits");
     println!(
         "| sweep | seed | beta | resample | rate | I(Z;class) | class acc | attribute acc | loss |"
     );

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use ssl_core::data::{Dataset, read_bundled};
+use ssl_core::data::{Dataset, read_workspace_bundled};
 use ssl_core::mi::plane::{Activation, InformationPlane, Objective, PlaneConfig};
 use ssl_core::split::SplitData;
 
@@ -17,11 +17,7 @@ fn main() {
         .next()
         .map_or(2000, |v| v.parse().expect("a step count"));
     let seed = args.next().map_or(0, |v| v.parse().expect("a seed"));
-    let loaded = read_bundled(
-        Dataset::Digits,
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www"),
-    )
-    .expect("the bundled digits");
+    let loaded = read_workspace_bundled(Dataset::Digits).expect("the bundled digits");
     for objective in [Objective::SelfSupervised, Objective::Supervised] {
         for activation in [Activation::Tanh, Activation::Relu] {
             let config = PlaneConfig {
@@ -44,7 +40,8 @@ fn main() {
                 }
             }
             println!(
-                "{objective:?} {activation:?}: {steps} steps in {:.1} s, last loss {loss:.3}, H(Y) {:.3}",
+                "{objective:?} {activation:?}: {steps} steps in {:.1} s, \
+                 last loss {loss:.3}, H(Y) {:.3}",
                 start.elapsed().as_secs_f64(),
                 points[0].label_entropy
             );

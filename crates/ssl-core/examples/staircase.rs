@@ -2,8 +2,11 @@
 //! last quarter of the level's steps, and the wall time.
 //!
 //! ```text
-//! cargo run --release -p ssl-core --example staircase -- [steps per level] [separable|concatenated] [seed] [hidden]
+//! cargo run --release -p ssl-core --example staircase -- [steps] [critic] [seed] [hidden]
 //! ```
+//!
+//! `steps` is per level; `critic` is `separable` (the default) or `concatenated`; `hidden`
+//! is the critics' width.
 
 use std::time::Instant;
 

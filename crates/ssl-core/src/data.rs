@@ -334,6 +334,13 @@ pub fn read_bundled(dataset: Dataset, www: &std::path::Path) -> Result<Loaded, C
     decode_dataset(dataset, &files)
 }
 
+/// [`read_bundled`] from this repository's `www/`, found from the core's own folder: for the
+/// native examples, tests and benchmarks, whatever folder they run in.
+pub fn read_workspace_bundled(dataset: Dataset) -> Result<Loaded, CoreError> {
+    let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
+    read_bundled(dataset, &www)
+}
+
 /// Decodes the fetched bytes of `dataset`'s files, in the order of [`Dataset::files`]. A
 /// generated data set has no files to decode: asking for one is an error.
 pub fn decode_dataset(dataset: Dataset, files: &[Vec<u8>]) -> Result<Loaded, CoreError> {

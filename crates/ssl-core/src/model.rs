@@ -207,6 +207,36 @@ pub(crate) fn mlp_with_init(
     Mlp { layers, norms }
 }
 
+/// The value of a step's loss, or a divergence at `step` if it is not a finite number.
+pub(crate) fn finite_loss(
+    loss: &Tensor<1>,
+    step: usize,
+    learning_rate: f64,
+) -> Result<f64, crate::CoreError> {
+    let value = f64::from(crate::readback::read_f32(loss.clone())?[0]);
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(crate::CoreError::Diverged {
+            step,
+            learning_rate,
+            loss: value,
+            first_loss: value,
+        })
+    }
+}
+
+/// One optimizer step of `model` down the gradient of `loss` (an autodiff tensor of shape `[1]`).
+pub(crate) fn descend<M: Module>(
+    model: &mut M,
+    optimizer: &mut burn::optim::ModuleOptimizer,
+    loss: Tensor<1>,
+    learning_rate: f64,
+) {
+    let grads = burn::optim::GradientsParams::from_grads(loss.backward(), model);
+    *model = optimizer.step(learning_rate, model.clone(), grads);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

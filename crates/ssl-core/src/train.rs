@@ -15,7 +15,7 @@
 //! transformation, not read from the data set).
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,7 +27,7 @@ use crate::augment::Augmenter;
 use crate::data::{CoarseLabels, ImageDataset, Standardizer};
 use crate::method::{Method, MethodLoss, StepValues, method_loss, pretext_loss};
 use crate::metrics::{Labelled, ncc_accuracy};
-use crate::model::{ModelConfig, SslModel};
+use crate::model::{ModelConfig, SslModel, descend};
 use crate::pca::Pca;
 use crate::pretext::{Pretext, pretext_rows};
 use crate::random_targets::{RANDOMNESS_LEVELS, random_targets};
@@ -356,11 +356,12 @@ impl Trainer {
         }
 
         // Back-propagate and update.
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        let model = self.model.clone();
-        self.model = self
-            .optimizer
-            .step(self.settings.learning_rate, model, grads);
+        descend(
+            &mut self.model,
+            &mut self.optimizer,
+            loss,
+            self.settings.learning_rate,
+        );
         self.steps_done += 1;
         Ok(StepReport {
             step: self.steps_done,

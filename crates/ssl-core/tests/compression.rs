@@ -8,18 +8,12 @@
 //!
 //! The thresholds sit at about half the smallest margin measured.
 
-use std::path::Path;
-
-use ssl_core::data::{Dataset, Loaded, read_bundled};
+use ssl_core::data::{Dataset, Loaded, read_workspace_bundled};
 use ssl_core::mi::compression::{CompressionConfig, CompressionResult, CompressionRun};
 use ssl_core::split::SplitData;
 
 fn digits() -> Loaded {
-    read_bundled(
-        Dataset::Digits,
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www"),
-    )
-    .expect("the bundled digits")
+    read_workspace_bundled(Dataset::Digits).expect("the bundled digits")
 }
 
 fn train(loaded: &Loaded, beta: f64, resample: f64) -> CompressionResult {

@@ -22,7 +22,7 @@
 //! every seed is not asserted.
 
 use ssl_core::compare::PRESETS;
-use ssl_core::data::{Dataset, Loaded, read_bundled};
+use ssl_core::data::{Dataset, Loaded, read_workspace_bundled};
 use ssl_core::settings::Settings;
 use ssl_core::train::{SplitData, Trainer, synthetic_for_run};
 
@@ -50,8 +50,7 @@ fn loaded(dataset: Dataset, settings: &Settings) -> Loaded {
     if dataset.is_generated() {
         return synthetic_for_run(settings).expect("synthetic data");
     }
-    let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
-    read_bundled(dataset, &www).expect("bundled data")
+    read_workspace_bundled(dataset).expect("bundled data")
 }
 
 fn check(dataset: Dataset, expected: Expected) {

@@ -3,18 +3,12 @@
 //! information about the class, as measured by `examples/plane.rs` (seeds 0 to 2, 8 bins, 2,000
 //! steps: binned I(T; Y) of the last hidden layer from 1.18, 1.67, 1.48 to 1.73, 1.96, 1.95 nats).
 
-use std::path::Path;
-
-use ssl_core::data::{Dataset, Loaded, read_bundled};
+use ssl_core::data::{Dataset, Loaded, read_workspace_bundled};
 use ssl_core::mi::plane::{Activation, InformationPlane, Objective, PlaneConfig, PlanePoint};
 use ssl_core::split::SplitData;
 
 fn digits() -> Loaded {
-    read_bundled(
-        Dataset::Digits,
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www"),
-    )
-    .expect("the bundled digits")
+    read_workspace_bundled(Dataset::Digits).expect("the bundled digits")
 }
 
 /// Every measurement of a run of `config` on the digits.

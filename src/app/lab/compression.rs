@@ -48,7 +48,8 @@ pub fn CompressionPanel() -> impl IntoView {
                     "augmentation sweep uses it too."
                 </small>
             </div>
-            <LabSelect label="Mark redrawn by a view (for the β sweep)" testid="compression-resample"
+            <LabSelect label="Mark redrawn by a view (for the β sweep)"
+                testid="compression-resample"
                 options=vec![("0", "never"), ("0.25", "25%"), ("0.5", "50%"), ("0.75", "75%"),
                     ("1", "always")]
                 selected=Signal::derive(move || keys(lab.compression_base.with(|c| c.resample)))
@@ -89,7 +90,8 @@ pub fn CompressionTable() -> impl IntoView {
                         <tr>
                             <td>{format!("{}", r.beta)}</td>
                             <td>{format!("{}", r.resample)}</td>
-                            <td data-testid=id("rate") data-value=units.from_nats(r.rate).to_string()>
+                            <td data-testid=id("rate")
+                                data-value=units.from_nats(r.rate).to_string()>
                                 {format!("{:.1}", units.from_nats(r.rate))}
                             </td>
                             <td data-testid=id("class-info")
@@ -117,7 +119,9 @@ pub fn CompressionTable() -> impl IntoView {
                     <th scope="col">"β"</th>
                     <th scope="col">"mark redrawn"</th>
                     <th scope="col">{move || format!("rate ({})", lab.units.get().label())}</th>
-                    <th scope="col">{move || format!("I(Z;class) ({})", lab.units.get().label())}</th>
+                    <th scope="col">
+                        {move || format!("I(Z;class) ({})", lab.units.get().label())}
+                    </th>
                     <th scope="col">"class accuracy (task A)"</th>
                     <th scope="col">"mark accuracy (task B)"</th>
                 </tr>

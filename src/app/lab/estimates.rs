@@ -284,10 +284,11 @@ pub fn EstimateControls() -> impl IntoView {
             </small>
         </div>
         <RequestSlider label="True MI"
-            help="The mutual information the pairs are drawn with (the slider moves in steps of 0.25 nats)."
+            help="The mutual information the pairs are drawn with (in steps of 0.25 nats)."
             min=lab::TRUE_MI.min max=lab::TRUE_MI.max step=0.25
             get=|r| r.mi_nats set=|r, v| r.mi_nats = v format=two_places information=true />
-        <RequestSlider label="Dimension d" help="Coordinates of X and of Y; the MI is shared evenly."
+        <RequestSlider label="Dimension d"
+            help="Coordinates of X and of Y; the MI is shared evenly."
             min=lab::DIMENSION.min max=lab::DIMENSION.max step=1.0
             get=|r| r.dim as f64 set=|r, v| r.dim = v as usize format=whole />
         <RequestSlider label="Samples N" help="Pairs per draw."
@@ -305,7 +306,8 @@ pub fn EstimateControls() -> impl IntoView {
         <RequestSlider label="KSG neighbours k" help="More neighbours: less variance, more bias."
             min=lab::NEIGHBOURS.min max=lab::NEIGHBOURS.max step=1.0
             get=|r| r.k as f64 set=|r, v| r.k = v as usize format=whole />
-        <RequestSlider label="Bins per unit" help="Binning's equal-width bins over each unit's range."
+        <RequestSlider label="Bins per unit"
+            help="Binning's equal-width bins over each unit's range."
             min=lab::BINS.min max=lab::BINS.max step=1.0
             get=|r| r.bins as f64 set=|r, v| r.bins = v as usize format=whole />
         <RequestSlider label="KDE noise variance"

@@ -49,7 +49,10 @@ pub fn PlanePanel() -> impl IntoView {
     view! {
         <div class="lab-row">
             <LabSelect label="Training" testid="plane-objective"
-                options=vec![("ssl", "self-supervised (VICReg)"), ("supervised", "supervised (labels)")]
+                options=vec![
+                    ("ssl", "self-supervised (VICReg)"),
+                    ("supervised", "supervised (labels)"),
+                ]
                 selected=Signal::derive(move || match lab.plane_config.with(|c| c.objective) {
                     Objective::SelfSupervised => "ssl",
                     Objective::Supervised => "supervised",

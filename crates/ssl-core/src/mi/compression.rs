@@ -28,7 +28,7 @@
 //! task A and for task B.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -43,7 +43,7 @@ use crate::augment::Augmenter;
 use crate::data::{ImageDataset, Standardizer};
 use crate::loss::{VicregWeights, vicreg_terms};
 use crate::metrics::Labelled;
-use crate::model::{Init, Mlp, mlp_with_init};
+use crate::model::{Init, Mlp, descend, finite_loss, mlp_with_init};
 use crate::readback::read_f32;
 use crate::split::{Batches, SplitData, sub_seed};
 
@@ -308,18 +308,9 @@ impl CompressionRun {
             covariance: 1.0,
         });
         let loss = vicreg + (rate_a + rate_b) * (0.5 * self.config.beta);
-        let value = f64::from(read_f32(loss.clone())?[0]);
-        if !value.is_finite() {
-            return Err(CoreError::Diverged {
-                step: self.step + 1,
-                learning_rate: self.config.learning_rate,
-                loss: value,
-                first_loss: self.last_loss,
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-        let net = self.net.clone();
-        self.net = self.optimizer.step(self.config.learning_rate, net, grads);
+        let learning_rate = self.config.learning_rate;
+        let value = finite_loss(&loss, self.step + 1, learning_rate)?;
+        descend(&mut self.net, &mut self.optimizer, loss, learning_rate);
         self.step += 1;
         self.last_loss = value;
         Ok(value)

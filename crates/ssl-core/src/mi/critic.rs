@@ -28,7 +28,7 @@
 //! seconds in a browser tab.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::MiError;
 use super::gaussian::CorrelatedGaussian;
 use crate::CoreError;
-use crate::model::{Init, Mlp, mlp_with_init};
+use crate::model::{Init, Mlp, descend, mlp_with_init};
 use crate::readback::read_f32;
 
 /// Hidden units per layer of a critic's MLPs.
@@ -260,9 +260,12 @@ impl VariationalEstimator {
                 (terms.joint - (terms.log_mean_exp_off - average).exp()).neg()
             }
         };
-        let grads = GradientsParams::from_grads(loss.backward(), &self.critic);
-        let critic = self.critic.clone();
-        self.critic = self.optimizer.step(CRITIC_LEARNING_RATE, critic, grads);
+        descend(
+            &mut self.critic,
+            &mut self.optimizer,
+            loss,
+            CRITIC_LEARNING_RATE,
+        );
         Ok(value)
     }
 

@@ -8,7 +8,8 @@
 //! and its entropy has the upper bound
 //!
 //! ```text
-//! H(T) <= d/2 ln(2 pi e s2) + E(h),   E(h) = -1/N sum_i ln( 1/N sum_j exp(-||h_i - h_j||^2 / (2 s2)) )
+//! H(T) <= d/2 ln(2 pi e s2) + E(h),
+//! E(h)  = -1/N sum_i ln( 1/N sum_j exp(-||h_i - h_j||^2 / (2 s2)) )
 //! ```
 //!
 //! (the bound of the paper's Eq. 10 with the KL divergence between mixture components, which

@@ -18,7 +18,7 @@
 
 use burn::module::{Module, Param};
 use burn::nn::Linear;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::activation::{relu, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
@@ -33,6 +33,7 @@ use crate::augment::Augmenter;
 use crate::cross_entropy::cross_entropy;
 use crate::data::{ImageDataset, Standardizer};
 use crate::loss::{VicregWeights, vicreg_terms};
+use crate::model::{descend, finite_loss};
 use crate::readback::read_f32;
 use crate::split::{Batches, SplitData, sub_seed};
 
@@ -258,18 +259,9 @@ impl InformationPlane {
                 cross_entropy(logits, &labels)
             }
         };
-        let value = f64::from(read_f32(loss.clone())?[0]);
-        if !value.is_finite() {
-            return Err(CoreError::Diverged {
-                step: self.step + 1,
-                learning_rate: self.config.learning_rate,
-                loss: value,
-                first_loss: value,
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-        let net = self.net.clone();
-        self.net = self.optimizer.step(self.config.learning_rate, net, grads);
+        let learning_rate = self.config.learning_rate;
+        let value = finite_loss(&loss, self.step + 1, learning_rate)?;
+        descend(&mut self.net, &mut self.optimizer, loss, learning_rate);
         self.step += 1;
         Ok(value)
     }
