@@ -6,6 +6,7 @@
 //! pressed Reset cannot leak into the new run's charts.
 
 use serde::{Deserialize, Serialize};
+use ssl_core::bench::{Case, CaseResult};
 use ssl_core::data::Dataset;
 use ssl_core::mi::compression::{CompressionConfig, CompressionResult, Swept};
 use ssl_core::mi::critic::{StaircaseConfig, StaircasePoint};
@@ -64,6 +65,8 @@ pub enum ToWorker {
     },
     /// Information lab: stop the job under way.
     CancelLab { job: JobId },
+    /// The bench page: time these cases, one after the other (see [`ssl_core::bench`]).
+    Bench { cases: Vec<Case> },
 }
 
 /// Faults to inject on purpose, so the tests can check the page survives them. Set only by hidden
@@ -244,6 +247,16 @@ pub enum FromWorker {
     /// Information lab: the job stopped on an error.
     LabFailed {
         job: JobId,
+        message: String,
+    },
+    /// The bench page: one case is timed.
+    Benched {
+        result: CaseResult,
+    },
+    /// The bench page: every case is timed.
+    BenchDone,
+    /// The bench page: the pass stopped on an error.
+    BenchFailed {
         message: String,
     },
 }

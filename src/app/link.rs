@@ -19,6 +19,8 @@ const PAGE_KEYS: [&str; 5] = ["embed", "hide", VIEW, UNITS, DEBUG_PANIC_AT];
 const KEPT_KEYS: [&str; 2] = ["embed", "hide"];
 /// The part of the page shown: absent for training, `lab` for the information lab.
 const VIEW: &str = "view";
+/// Opens the bench page instead of the explorer: `bench`, or `bench=case,case`.
+const BENCH: &str = "bench";
 /// The unit of information: absent for nats, `bits` for bits.
 const UNITS: &str = "units";
 
@@ -60,6 +62,12 @@ fn pairs(params: &UrlSearchParams) -> Vec<(String, String)> {
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect()
+}
+
+/// The `bench` parameter's value, when the link asks for the bench page (`?bench` gives an
+/// empty value).
+pub fn bench() -> Option<String> {
+    search_params()?.get(BENCH)
 }
 
 /// Reads the settings and debug options from the page's address.

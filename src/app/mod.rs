@@ -4,6 +4,7 @@
 //! with, and the run's [`History`]. Everything on screen is derived from them. Effects are used
 //! only at the edges: to send messages to the worker and to draw on the canvases.
 
+mod bench;
 mod bridge;
 mod charts;
 mod compare;
@@ -26,7 +27,13 @@ pub use history::History;
 /// Mounts the app on the page's body.
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    match link::bench() {
+        Some(value) => {
+            let cases = bench::parse_cases(&value);
+            leptos::mount::mount_to_body(move || view! { <bench::BenchPage cases /> })
+        }
+        None => leptos::mount::mount_to_body(App),
+    }
 }
 
 /// The page's state, shared with every component through the context.

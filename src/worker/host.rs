@@ -191,6 +191,9 @@ fn handle(host: &Shared, message: ToWorker) {
     ) {
         return super::lab::handle(message);
     }
+    if let ToWorker::Bench { cases } = message {
+        return super::bench::start(cases);
+    }
     let mut h = host.borrow_mut();
     match message {
         ToWorker::Start {

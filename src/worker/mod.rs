@@ -6,6 +6,7 @@
 //! the next chunk. A panic is reported to the page as [`FromWorker::Crashed`] by the panic hook;
 //! the page then replaces the worker, since a panicked wasm instance cannot be trusted to go on.
 
+mod bench;
 mod data;
 mod host;
 mod lab;

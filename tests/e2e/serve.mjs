@@ -14,11 +14,15 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export async function serve(dir) {
-  const root = resolve(dir);
+// `mounts` maps URL prefixes to further directories ({ '/peer/': 'tests/bench' }): the benchmark
+// serves the TF.js peer beside the site, from the same origin.
+export async function serve(dir, mounts = {}) {
+  const roots = Object.entries(mounts).map(([prefix, d]) => [prefix, resolve(d)]);
+  roots.push(['/', resolve(dir)]);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(`http://localhost${req.url}`).pathname);
-    let file = normalize(join(root, path));
+    const [prefix, root] = roots.find(([prefix]) => path.startsWith(prefix));
+    let file = normalize(join(root, path.slice(prefix.length - 1)));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;

@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod augment;
 pub mod barlow;
+pub mod bench;
 pub mod compare;
 pub mod contrastive;
 pub mod cross_entropy;
