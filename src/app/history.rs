@@ -9,6 +9,11 @@ use ssl_core::data::Dataset;
 
 use crate::protocol::{FromWorker, RunId, RunState};
 
+/// The most step reports a history holds; see [`History::thin_steps`].
+pub const MAX_STEP_REPORTS: usize = 2048;
+/// The latest step reports, which thinning never touches.
+pub const RECENT_STEP_REPORTS: usize = 512;
+
 /// The measurements of one run, in the order they arrived.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
@@ -55,12 +60,21 @@ impl History {
         Self {
             run,
             state: Some(RunState::Loading),
+            // All the room it will ever need, at once: growing it by doubling grew the page's
+            // memory in steps during the first thousands of steps.
+            steps: Vec::with_capacity(MAX_STEP_REPORTS),
             ..Self::default()
         }
     }
 
     pub fn steps_done(&self) -> usize {
         self.steps.last().map_or(0, |s| s.step)
+    }
+
+    /// The step of the latest evaluation: where the charts drawn from the evaluations end, so
+    /// that they change only when an evaluation arrives.
+    pub fn evaluated_step(&self) -> usize {
+        self.evaluations.last().map_or(0, |e| e.step)
     }
 
     pub fn latest_evaluation(&self) -> Option<&Evaluation> {
@@ -74,6 +88,24 @@ impl History {
 
     pub fn latest_step(&self) -> Option<&StepReport> {
         self.steps.last()
+    }
+
+    /// Keeps the step reports within [`MAX_STEP_REPORTS`]: once full, every second report
+    /// older than the latest [`RECENT_STEP_REPORTS`] goes (the first is kept). The loss chart
+    /// draws at most 800 points anyway, and the page's memory stays flat however long a run
+    /// trains (it grew by 64 bytes a step, 0.2 MB per 1,000 steps, before).
+    ///
+    /// Thinning leaves 1,280 reports, so it runs once every 768 steps.
+    fn thin_steps(&mut self) {
+        if self.steps.len() < MAX_STEP_REPORTS {
+            return;
+        }
+        let older = self.steps.len() - RECENT_STEP_REPORTS;
+        let mut index = 0;
+        self.steps.retain(|_| {
+            index += 1;
+            index > older || index % 2 == 1
+        });
     }
 
     /// Folds `message` in; messages about other runs are ignored. Returns whether anything
@@ -110,6 +142,7 @@ impl History {
                 memory_bytes,
             } if run == self.run => {
                 self.steps.extend(steps);
+                self.thin_steps();
                 self.evaluations.extend(evaluations);
                 if steps_per_second.is_finite() {
                     self.steps_per_second = steps_per_second;
@@ -191,6 +224,31 @@ mod tests {
             weights: [25.0, 25.0, 1.0],
             total: 37.6,
         }
+    }
+
+    #[test]
+    fn a_long_run_keeps_a_bounded_thinned_history_with_every_recent_step() {
+        let mut history = History::new(1);
+        for chunk in 0..100 {
+            history.apply(FromWorker::Progress {
+                run: 1,
+                steps: (1..=100).map(|i| report(chunk * 100 + i)).collect(),
+                evaluations: vec![],
+                steps_per_second: 10.0,
+                memory_bytes: 0.0,
+            });
+            assert!(
+                history.steps.len() < MAX_STEP_REPORTS,
+                "{}",
+                history.steps.len()
+            );
+        }
+        assert_eq!(history.steps_done(), 10_000);
+        assert_eq!(history.steps[0].step, 1);
+        // The latest reports are all there, one per step, and the older ones in step order.
+        let recent = &history.steps[history.steps.len() - RECENT_STEP_REPORTS..];
+        assert!(recent.windows(2).all(|w| w[1].step == w[0].step + 1));
+        assert!(history.steps.windows(2).all(|w| w[1].step > w[0].step));
     }
 
     #[test]

@@ -1,14 +1,19 @@
 // Performance benchmark (not a CI test): the targets of issue 8, measured on the built page in
-// headless Chromium, printed as Markdown tables.
+// headless Chromium, printed as Markdown tables (progress goes to stderr).
 //
-//   cd tests/e2e && node perf.bench.mjs                     (needs a built dist/)
-//   DIST=/tmp/perf-dist PERF_STEPS=3000 node perf.bench.mjs
+//   cd tests/e2e && node perf.bench.mjs                     (needs a built dist/; ~10 minutes)
+//   DIST=/tmp/perf-dist PERF_STEPS=3000 PERF_PARTS=loads,memory node perf.bench.mjs
 //
-// Settings (environment): DIST, the site to measure (../../dist by default); PERF_STEPS, the
-// length of the memory run (10000); PERF_LOADS, the cold loads the load figures are the median
-// of (5); PERF_TRAIN_SECONDS, the long-task window while training (20); PERF_MOVES, the slider
-// moves (20); PERF_PROFILE_SECONDS, the CPU profile and trace of the main thread while training
-// that name what the long tasks do (5; 0 skips them); PERF_JSON, a file for every raw figure.
+// Settings (environment): DIST, the site to measure (../../dist by default); PERF_PARTS, which
+// of loads, training, memory to run (all three); PERF_STEPS, the length of the memory run
+// (10000); PERF_LOADS, the cold loads the load figures are the median of (5);
+// PERF_TRAIN_SECONDS, the long-task window while training (20); PERF_MOVES, the slider moves
+// (20); PERF_PROFILE_SECONDS, the CPU profile and the trace of the main thread while training
+// that name what its tasks do (5; 0 skips them, and the trace of a load); PERF_JSON, a file for
+// every raw figure. The profile names wasm functions only if the wasm keeps its name section,
+// which wasm-opt strips: for names, point DIST at a copy of dist/ whose _bg.wasm files are
+// wasm-bindgen's output before wasm-opt (target/wasm-bindgen/release/), integrity attributes
+// removed from its index.html; its timings are then not the release build's.
 //
 // What is measured, and how:
 // - Loads: each cold load gets a fresh browser context (an empty cache); the warm load reloads
@@ -29,6 +34,7 @@
 // - Memory: the default run for PERF_STEPS steps, sampled every 1,000: the worker's WebAssembly
 //   memory (the `memory` readout), the page's WebAssembly memory, and the page's JavaScript heap
 //   after a forced garbage collection (Chrome DevTools Protocol), so the slope is not GC noise.
+//   This page has no init script: its observers keep every entry and would grow the heap.
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -331,13 +337,16 @@ async function moveSlider(page, id, moves) {
   await page.focus(`[id="${id}"]`);
   for (let i = 0; i < moves; i++) {
     await page.keyboard.press(i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft');
-    await page.waitForFunction((n) => window.__moves.length >= n && window.__moves[n - 1].frame !== null, i + 1, {
-      timeout: 10_000,
-    });
+    const done = (n) => window.__moves.length >= n && window.__moves[n - 1].frame !== null;
+    await page.waitForFunction(done, i + 1, { timeout: 10_000 });
     await page.waitForTimeout(200 + Math.round(Math.random() * 200));
   }
   return page.evaluate(() => window.__moves);
 }
+
+// The functions of a profile worth listing on their own (when the wasm has a name section).
+const APP_CRATES =
+  /^(<[^>]*)?(ssl_explorer|ssl_core|plotters|plotters_canvas|serde_wasm_bindgen)::/;
 
 // A sampled CPU profile of the page's main thread: self and inclusive time per function.
 async function cpuProfile(page, seconds) {
@@ -393,7 +402,9 @@ async function cpuProfile(page, seconds) {
   if (stretch) stretches.push(stretch);
   const long = stretches.filter((s) => s.ms >= TARGET.longTaskMs);
   const inLong = new Map();
-  for (const s of long) for (const [id, dt] of s.samples) for (const k of ancestors(id)) add(inLong, k, dt);
+  for (const s of long) {
+    for (const [id, dt] of s.samples) for (const k of ancestors(id)) add(inLong, k, dt);
+  }
   const top = (m, n) =>
     [...m.entries()]
       .filter(([k]) => !/^\((root|idle|program)\)/.test(k))
@@ -410,7 +421,7 @@ async function cpuProfile(page, seconds) {
     // With a wasm name section: the app's own functions and the crates it draws and decodes
     // with, which the overall lists crowd out.
     app: [...inclusive.entries()]
-      .filter(([k]) => /^(<[^>]*)?(ssl_explorer|plotters|plotters_canvas|serde_wasm_bindgen|ssl_core)::/.test(k))
+      .filter(([k]) => APP_CRATES.test(k))
       .sort((a, b) => b[1] - a[1])
       .slice(0, 30),
   };
@@ -472,7 +483,9 @@ function tasksOf(traceEvents, threadName, heavyMs) {
   const heavy = [];
   for (const task of tasks.filter((t) => t.dur >= heavyMs * 1000)) {
     const end = task.ts + task.dur;
-    const inside = events.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= end);
+    // The task first: its own time is what no traced event inside it accounts for.
+    const within = (e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= end;
+    const inside = [task, ...events.filter(within)];
     const stack = [];
     const childTime = new Map();
     for (const e of inside) {
@@ -607,7 +620,7 @@ async function measureLoads(browser, front) {
   const warm = await measureLoad(await last.newPage(), front.url, front);
   await last.close();
   const warmFigures = loadFigures(warm);
-  log(`warm load: ${JSON.stringify(warmFigures)}; ${warm.serverHits.length} requests reached the server`);
+  log(`warm load: ${JSON.stringify(warmFigures)}; ${warm.serverHits.length} server requests`);
 
   const coldFigures = cold.map(loadFigures);
   // The load whose interactive time is the median, for its request waterfall.
@@ -766,87 +779,91 @@ const out = [];
 const row = (...cells) => out.push(`| ${cells.join(' | ')} |`);
 const spread = (xs) =>
   `${ms(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
+const code = (text) => `\`${text}\``;
 const { loads: L, train: T, growth: G } = results;
 
 out.push(
-  `## Issue 8 targets, measured (Chromium ${results.browser}, ${VIEWPORT.width}x${VIEWPORT.height})`,
+  `## Issue 8 targets, measured (Chromium ${results.browser}, ` +
+    `${VIEWPORT.width}x${VIEWPORT.height})`,
 );
 out.push('');
 row('figure', 'measured', 'target', 'met');
 row('---', '---', '---', '---');
 if (L) {
   const pick = (f) => L.cold.map(f);
-  const fcp = pick((f) => f.fcp);
-  const lcp = pick((f) => f.lcp);
-  const interactive = pick((f) => f.interactive);
   const n = L.cold.length;
-  row(`first contentful paint, cold (median of ${n}, min–max)`, spread(fcp), '< 1 s', met(median(fcp) < TARGET.paintMs));
-  row(`largest contentful paint, cold (median of ${n})`, spread(lcp), '< 1 s', met(median(lcp) < TARGET.paintMs));
-  row(`interactive (Play enabled, run idle), cold (median of ${n})`, spread(interactive), '< 2 s', met(median(interactive) < TARGET.interactiveMs));
-  row('first contentful paint, warm cache', ms(L.warm.fcp), '< 1 s', met(L.warm.fcp < TARGET.paintMs));
-  row('largest contentful paint, warm cache', ms(L.warm.lcp), '< 1 s', met(L.warm.lcp < TARGET.paintMs));
-  row('interactive, warm cache', ms(L.warm.interactive), '< 2 s', met(L.warm.interactive < TARGET.interactiveMs));
-  row('first load, every file, gzip -9', mb(L.totals.gzip), '≤ 1.5 MB', met(L.totals.gzip <= TARGET.compressedBytes));
-  row('first load, every file, brotli 11', mb(L.totals.brotli), '≤ 1.5 MB', met(L.totals.brotli <= TARGET.compressedBytes));
+  const paint = (name, xs, warm) => {
+    row(`${name}, cold (median of ${n}, min–max)`, spread(xs), '< 1 s',
+      met(median(xs) < TARGET.paintMs));
+    row(`${name}, warm cache`, ms(warm), '< 1 s', met(warm < TARGET.paintMs));
+  };
+  paint('first contentful paint', pick((f) => f.fcp), L.warm.fcp);
+  paint('largest contentful paint', pick((f) => f.lcp), L.warm.lcp);
+  const interactive = pick((f) => f.interactive);
+  row(`interactive (Play enabled, run idle), cold (median of ${n}, min–max)`,
+    spread(interactive), '< 2 s', met(median(interactive) < TARGET.interactiveMs));
+  row('interactive, warm cache', ms(L.warm.interactive), '< 2 s',
+    met(L.warm.interactive < TARGET.interactiveMs));
+  for (const [name, bytes] of [['gzip -9', L.totals.gzip], ['brotli 11', L.totals.brotli]]) {
+    row(`first load, every file, ${name}`, mb(bytes), '≤ 1.5 MB',
+      met(bytes <= TARGET.compressedBytes));
+  }
 }
 if (L || T) {
   const fetched = [...(L?.optionalFetched ?? []), ...(T?.optionalFetched ?? [])];
-  const where = [L && `${L.cold.length + 1} loads`, T && `${Math.round(T.training.seconds)} s of training`];
-  row(
-    `MNIST / Fashion files fetched by default (${where.filter(Boolean).join(', ')})`,
-    fetched.length ? fetched.join(', ') : 'none',
-    'none',
-    met(fetched.length === 0),
-  );
+  const where = [
+    L && `${L.cold.length + 1} loads`,
+    T && `${Math.round(T.training.seconds)} s of training`,
+  ].filter(Boolean);
+  row(`MNIST / Fashion files fetched by default (${where.join(', ')})`,
+    fetched.length ? fetched.join(', ') : 'none', 'none', met(fetched.length === 0));
 }
 if (L) {
   const pick = (f) => L.cold.map(f);
-  row(
-    'long tasks during a cold load, up to interactive (median count; max, median total)',
-    `${median(pick((f) => f.longTasks))}; ${ms(max(pick((f) => f.longTaskMax)))}, ${ms(median(pick((f) => f.longTaskTotal)))}`,
-    '(none set)',
-    '–',
-  );
+  row('long tasks during a cold load, up to interactive (median count; max, median total)',
+    `${median(pick((f) => f.longTasks))}; ${ms(max(pick((f) => f.longTaskMax)))}, ` +
+      `${ms(median(pick((f) => f.longTaskTotal)))}`,
+    '(none set)', '–');
 }
 if (T) {
   const t = T.training;
-  row(
-    `long tasks while training ${Math.round(t.seconds)} s (count; max, total)`,
-    `${t.longTasks}; ${ms(t.longTaskMax)}, ${ms(t.longTaskTotal)}`,
-    'none > 50 ms',
-    met(t.longTasks === 0),
-  );
+  row(`long tasks while training ${Math.round(t.seconds)} s (count; max, total)`,
+    `${t.longTasks}; ${ms(t.longTaskMax)}, ${ms(t.longTaskTotal)}`, 'none > 50 ms',
+    met(t.longTasks === 0));
   if (T.slider) {
     const sl = T.slider;
-    row(
-      `slider input to next frame, ${sl.moves} moves while training (median; max)`,
-      `${ms(sl.median)}; ${ms(sl.max)}`,
-      '≤ 100 ms',
-      met(sl.max <= TARGET.sliderMs),
-    );
-    row(
-      'slider, Event Timing input to next paint (max of entries ≥ 16 ms)',
-      sl.eventTimingOver16 ? `${ms(sl.eventTimingMax)} (${sl.eventTimingOver16} entries)` : 'all < 16 ms',
-      '≤ 100 ms',
-      met(sl.eventTimingMax <= TARGET.sliderMs),
-    );
+    row(`slider input to next frame, ${sl.moves} moves while training (median; max)`,
+      `${ms(sl.median)}; ${ms(sl.max)}`, '≤ 100 ms', met(sl.max <= TARGET.sliderMs));
+    row('slider, Event Timing input to next paint (max of entries ≥ 16 ms)',
+      sl.eventTimingOver16
+        ? `${ms(sl.eventTimingMax)} (${sl.eventTimingOver16} entries)`
+        : 'all < 16 ms',
+      '≤ 100 ms', met(sl.eventTimingMax <= TARGET.sliderMs));
   }
 }
 if (G) {
   const perK = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(3)} MB / 1,000 steps`;
-  const span = (f) => `${f(G.first).toFixed(2)} → ${f(G.last).toFixed(2)} MB`;
-  row(`worker wasm memory, steps ${G.first.steps}–${G.last.steps}`, `${perK(G.workerWasm)} (${span((s) => s.workerWasmMb)})`, 'flat', met(G.last.workerWasmMb <= G.first.workerWasmMb));
-  row(`page JS heap after GC, steps ${G.first.steps}–${G.last.steps}`, `${perK(G.pageHeap)} (${span((s) => s.pageHeapMb)})`, 'flat (< 0.05)', met(Math.abs(G.pageHeap) < 0.05));
-  row(`page wasm memory, steps ${G.first.steps}–${G.last.steps}`, `${perK(G.pageWasm)} (${span((s) => s.pageWasmMb)})`, 'flat', met(G.last.pageWasmMb <= G.first.pageWasmMb));
+  const memory = (name, f, slopeMb, target, ok) =>
+    row(`${name}, steps ${G.first.steps}–${G.last.steps}`,
+      `${perK(slopeMb)} (${f(G.first).toFixed(2)} → ${f(G.last).toFixed(2)} MB)`, target,
+      met(ok));
+  memory('worker wasm memory', (s) => s.workerWasmMb, G.workerWasm, 'flat',
+    G.last.workerWasmMb <= G.first.workerWasmMb);
+  memory('page JS heap after GC', (s) => s.pageHeapMb, G.pageHeap, 'flat (< 0.05)',
+    Math.abs(G.pageHeap) < 0.05);
+  memory('page wasm memory', (s) => s.pageWasmMb, G.pageWasm, 'flat',
+    G.last.pageWasmMb <= G.first.pageWasmMb);
 }
 out.push('');
 out.push(
   `Machine: ${results.cpus} CPUs; 1-minute load average during the run ` +
-    `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)}); ` +
-    'other processes competing for the CPU make every timing here pessimistic.' +
+    `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} ` +
+    `(median ${median(loads).toFixed(1)}); other processes competing for the CPU make every ` +
+    'timing here pessimistic.' +
     (T ? ` Training ran at ${T.training.stepsPerSecond.toFixed(1)} steps/s.` : ''),
 );
-const settings = ['DIST', 'PERF_STEPS', 'PERF_LOADS', 'PERF_TRAIN_SECONDS', 'PERF_MOVES', 'PERF_PROFILE_SECONDS', 'PERF_PARTS']
+const settings = ['DIST', 'PERF_STEPS', 'PERF_LOADS', 'PERF_TRAIN_SECONDS', 'PERF_MOVES',
+  'PERF_PROFILE_SECONDS', 'PERF_PARTS']
   .filter((k) => process.env[k] !== undefined)
   .map((k) => `${k}=${process.env[k]} `)
   .join('');
@@ -859,7 +876,8 @@ if (L) {
   row('file', 'requested as', 'raw', 'gzip -9', 'brotli 11');
   row('---', '---', '---:', '---:', '---:');
   for (const f of L.files) {
-    row(`\`${f.path}\`${f.precompressed ? ' (gzip already)' : ''}`, f.by, kb(f.raw), kb(f.gzip), kb(f.brotli));
+    const name = `${code(f.path)}${f.precompressed ? ' (gzip already)' : ''}`;
+    row(name, f.by, kb(f.raw), kb(f.gzip), kb(f.brotli));
   }
   row('**total**', '', kb(L.totals.raw), kb(L.totals.gzip), kb(L.totals.brotli));
 
@@ -879,25 +897,30 @@ if (L) {
     ['interactive', tf.interactive],
     ['frame after interactive', tf.interactiveFrame],
     ...L.typical.fetched.flatMap((f) => [
-      [`\`${f.path}\` (${f.type}) requested`, f.start],
-      [`\`${f.path}\` received`, f.end],
+      [`${code(f.path)} (${f.type}) requested`, f.start],
+      [`${code(f.path)} received`, f.end],
     ]),
   ]
     .filter(([, t]) => typeof t === 'number' && Number.isFinite(t))
     .sort((a, b) => a[1] - b[1]);
   for (const [what, t] of timeline) row(what, Math.round(t));
   out.push('');
-  out.push(`LCP element: ${tf.lcpElement}. Warm load: ${L.warmServerHits.length} requests reached the server.`);
+  out.push(
+    `LCP element: ${tf.lcpElement}. ` +
+      `Warm load: ${L.warmServerHits.length} requests reached the server.`,
+  );
 }
 
 if (results.memory) {
   out.push('');
   out.push('## Memory of the default run, every 1,000 steps');
   out.push('');
-  row('step', 'seconds', 'worker wasm MB', 'page wasm MB', 'page JS heap MB (after GC)', 'DOM nodes');
+  row('step', 'seconds', 'worker wasm MB', 'page wasm MB', 'page JS heap MB (after GC)',
+    'DOM nodes');
   row('---:', '---:', '---:', '---:', '---:', '---:');
   for (const s of results.memory) {
-    row(s.steps, s.seconds.toFixed(0), s.workerWasmMb.toFixed(1), s.pageWasmMb.toFixed(2), s.pageHeapMb.toFixed(2), s.domNodes);
+    row(s.steps, s.seconds.toFixed(0), s.workerWasmMb.toFixed(1), s.pageWasmMb.toFixed(2),
+      s.pageHeapMb.toFixed(2), s.domNodes);
   }
 }
 
@@ -908,29 +931,42 @@ function traceReport(title, t, listTasks) {
     out.push(`${title}: no ${t.thread} thread in the trace.`);
     return;
   }
+  const heavy = t.heavy.length
+    ? `the ${t.heavy.length} of ${t.heavyMs} ms or more, by what started them:`
+    : `none of ${t.heavyMs} ms or more.`;
   out.push(
-    `${title}: ${t.tasks} tasks, ${ms(t.busyMs)} busy, ${t.longTasks} over 50 ms; ` +
-      (t.heavy.length ? `the ${t.heavy.length} of ${t.heavyMs} ms or more, by what started them:` : `none of ${t.heavyMs} ms or more.`),
+    `${title}: ${t.tasks} tasks, ${ms(t.busyMs)} busy, ${t.longTasks} over 50 ms; ${heavy}`,
   );
   if (!t.heavy.length) return;
   out.push('');
   row('entry point', 'tasks', 'of which > 50 ms', 'total ms', 'max ms');
   row('---', '---:', '---:', '---:', '---:');
   for (const [k, v] of t.entries) row(k, v.count, v.long, Math.round(v.ms), Math.round(v.maxMs));
+  out.push('');
   if (listTasks) {
-    out.push('');
     row('task start ms', 'ms', 'entry point', 'largest exclusive parts (ms)');
     row('---:', '---:', '---', '---');
     for (const h of t.heavy) {
-      const parts = h.exclusive.slice(0, 4).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
-      row(h.start === null ? '?' : Math.round(h.start), Math.round(h.ms), h.entry, parts);
+      const parts = h.exclusive.slice(0, 4).map(([k, v]) => `${k} ${Math.round(v)}`);
+      const start = h.start === null ? '?' : Math.round(h.start);
+      row(start, Math.round(h.ms), h.entry, parts.join(', '));
     }
   } else {
-    out.push('');
+    // RunTask's own time is what no traced event inside the task accounts for.
     row('trace event (exclusive time in those tasks)', 'ms');
     row('---', '---:');
     for (const [k, v] of t.exclusive) row(k, Math.round(v));
   }
+}
+
+// A two-column list of (name, ms), with each one's share of `whole`.
+function shares(title, list, whole) {
+  out.push('');
+  out.push(title);
+  out.push('');
+  row('function', 'ms', 'share');
+  row('---', '---:', '---:');
+  for (const [k, v] of list) row(code(k), Math.round(v), `${Math.round((100 * v) / whole)}%`);
 }
 
 if (T) {
@@ -940,7 +976,8 @@ if (T) {
   out.push('');
   out.push(
     `Long tasks while training (ms): ${t.longTaskDurations.join(', ') || 'none'}. ` +
-      `Long animation frames (over 50 ms, rendering included): ${t.loafs}, the longest ${ms(t.loafMax)}; their scripts by invoker:`,
+      `Long animation frames (over 50 ms, rendering included): ${t.loafs}, ` +
+      `the longest ${ms(t.loafMax)}; their scripts by invoker:`,
   );
   out.push('');
   row('invoker', 'scripts', 'total ms', 'max ms', 'forced style and layout ms');
@@ -952,47 +989,45 @@ if (T) {
     const sl = T.slider;
     out.push('');
     out.push(
-      `Slider \`${sl.slider.label}\`: the input event waited ${ms(sl.queueMedian)} median (max ${ms(sl.queueMax)}) for its handler; ` +
-        `the output changed ${ms(sl.changeMedian)} after the input (median). Latencies: ${sl.latencies.join(', ')} ms. ` +
-        `Event Timing entries of 16 ms or more (name, ms): ${sl.eventTiming.join(', ') || 'none'}.`,
+      `Slider ${code(sl.slider.label)}: the input event waited ${ms(sl.queueMedian)} median ` +
+        `(max ${ms(sl.queueMax)}) for its handler; the output changed ` +
+        `${ms(sl.changeMedian)} after the input (median). ` +
+        `Latencies: ${sl.latencies.join(', ')} ms. Event Timing entries of 16 ms or more ` +
+        `(name, ms): ${sl.eventTiming.join(', ') || 'none'}.`,
     );
   }
   if (T.loadTrace) {
-    traceReport('Trace of a cold load up to interactive, page main thread', T.loadTrace.main, true);
+    traceReport('Trace of a cold load up to interactive, page main thread', T.loadTrace.main,
+      true);
     traceReport('The same load, the worker thread', T.loadTrace.worker, true);
   }
   if (T.profile) {
     const p = T.profile;
     out.push('');
-    out.push(`CPU profile of the main thread, ${p.seconds} s of training (${ms(p.busyMs)} in JS and wasm):`);
+    out.push(
+      `CPU profile of the main thread, ${p.seconds} s of training ` +
+        `(${ms(p.busyMs)} in JS and wasm):`,
+    );
     out.push('');
     row('function (self time)', 'ms', 'function (inclusive time)', 'ms');
     row('---', '---:', '---', '---:');
     for (let i = 0; i < Math.max(p.self.length, p.inclusive.length); i++) {
-      const [a, am] = p.self[i] ?? ['', NaN];
-      const [b, bm] = p.inclusive[i] ?? ['', NaN];
-      row(a && `\`${a}\``, Number.isFinite(am) ? Math.round(am) : '', b && `\`${b}\``, Number.isFinite(bm) ? Math.round(bm) : '');
+      const [a, am] = p.self[i] ?? [];
+      const [b, bm] = p.inclusive[i] ?? [];
+      row(a ? code(a) : '', a ? Math.round(am) : '', b ? code(b) : '', b ? Math.round(bm) : '');
     }
     if (p.app.length) {
-      out.push('');
-      out.push('The app\'s own functions and its drawing and decoding crates (inclusive time):');
-      out.push('');
-      row('function', 'ms', 'share of busy');
-      row('---', '---:', '---:');
-      for (const [k, v] of p.app) row(`\`${k}\``, Math.round(v), `${Math.round((100 * v) / p.busyMs)}%`);
+      shares("The app's own functions and its drawing and decoding crates " +
+        '(inclusive time, share of the time in JS and wasm):', p.app, p.busyMs);
     }
     if (p.longStretches.length) {
-      out.push('');
-      out.push(
-        `Busy stretches of the profile over 50 ms (${p.longStretches.join(', ')} ms): ` +
-          'what is on the stack during them (inclusive time):',
-      );
-      out.push('');
-      row('function', 'ms', 'share');
-      row('---', '---:', '---:');
-      for (const [k, v] of p.inLong) row(`\`${k}\``, Math.round(v), `${Math.round((100 * v) / p.longMs)}%`);
+      shares(`Busy stretches of the profile over 50 ms (${p.longStretches.join(', ')} ms): ` +
+        'what is on the stack during them (inclusive time):', p.inLong, p.longMs);
     }
   }
-  if (T.trainTrace) traceReport(`Trace of ${PROFILE_SECONDS} s of training, page main thread`, T.trainTrace, false);
+  if (T.trainTrace) {
+    traceReport(`Trace of ${PROFILE_SECONDS} s of training, page main thread`, T.trainTrace,
+      false);
+  }
 }
 console.log(out.join('\n'));

@@ -1,6 +1,7 @@
 //! Native benchmarks of the core's hot paths (issue 8): one training step of the default model
 //! per method on the digits, the regular evaluation (NCC, CDNV, kNN) and the one with the
-//! linear probe, and the KSG, kernel and binning estimators at N = 2,000 and 10,000 (d = 2).
+//! linear probe, and the KSG, kernel and binning estimators at N = 2,000 and 10,000 on the bench
+//! page's samples (pairs of scalars, joint dimension d = 2: `ssl_core::bench::sample_pairs`).
 //!
 //! ```text
 //! cargo bench -p ssl-core --bench core            # everything
@@ -8,14 +9,11 @@
 //! ```
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
+use ssl_core::bench::sample_pairs;
 use ssl_core::data::{Dataset, read_workspace_bundled};
 use ssl_core::method::Method;
 use ssl_core::mi::Rows;
 use ssl_core::mi::binning::binning_nats;
-use ssl_core::mi::gaussian::CorrelatedGaussian;
 use ssl_core::mi::kde::{DEFAULT_NOISE_VARIANCE, kde_nats};
 use ssl_core::mi::ksg::ksg1_nats;
 use ssl_core::settings::Settings;
@@ -56,10 +54,9 @@ fn evaluations(c: &mut Criterion) {
 }
 
 fn estimators(c: &mut Criterion) {
-    let g = CorrelatedGaussian::from_mi_nats(2, 1.0).expect("a valid MI");
     for n in [2000, 10_000] {
-        let (x, y) = g.sample(n, &mut ChaCha8Rng::seed_from_u64(0));
-        let (x, y) = (Rows::new(&x, 2), Rows::new(&y, 2));
+        let (x, y) = sample_pairs(n);
+        let (x, y) = (Rows::new(&x, 1), Rows::new(&y, 1));
         let mut group = c.benchmark_group(format!("estimate N={n} d=2"));
         group.sample_size(10);
         group.bench_function("ksg", |b| {

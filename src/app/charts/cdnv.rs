@@ -48,7 +48,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         .map(|p| p.1)
         .chain(references.iter().map(|r| r.0));
     let (low, high) = values.fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let last_step = history.steps_done().max(10) as f64;
+    let last_step = history.evaluated_step().max(10) as f64;
 
     let (plot, strip) = with_legend(&area);
     let mut chart = ChartBuilder::on(&plot)

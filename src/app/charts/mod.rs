@@ -1,7 +1,7 @@
 //! The three live charts, each a canvas drawn by plotters beside its explainer paragraph.
 //!
 //! Each chart's drawing function takes the run's [`History`] and a canvas, and is called by an
-//! effect whenever the history changes; nothing else draws.
+//! effect whenever the chart's [`Revision`] of the history changes; nothing else draws.
 
 mod cdnv;
 mod embedding;
@@ -17,9 +17,23 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use ssl_core::data::Dataset;
 use ssl_core::method::Method;
 
 use super::{AppState, History};
+use crate::protocol::RunId;
+
+/// What a chart's picture depends on, cheap to compare: the run, its data set, and two counts
+/// of the parts of the history the chart draws. A chart is redrawn only when its revision
+/// changes. When every chart redrew on every progress message (25 a second), drawing took
+/// most of the main thread's time while training, in tasks of up to 90 ms.
+pub type Revision = (RunId, Dataset, usize, usize);
+
+/// The revision of the charts drawn from the evaluations (NCC, probes, CDNV).
+fn evaluations_revision(h: &History) -> Revision {
+    let references = usize::from(h.pixels.is_some()) + 2 * usize::from(h.untrained.is_some());
+    (h.run, h.dataset, h.evaluations.len(), references)
+}
 
 /// The drawing area of a canvas.
 pub type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
@@ -71,11 +85,15 @@ fn ChartPanel(
     /// The explainer paragraph for the run's method.
     explainer: fn(Method) -> &'static str,
     draw: fn(&History, Area) -> DrawResult,
+    /// What the picture depends on (see [`Revision`]).
+    revision: fn(&History) -> Revision,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
+    let current = Memo::new(move |_| state.history.with(revision));
     paint_on(canvas, title, move |area| {
-        state.history.with(|h| draw(h, area))
+        current.track();
+        state.history.with_untracked(|h| draw(h, area))
     });
     view! {
         <figure class="panel chart">
@@ -103,12 +121,14 @@ pub fn Charts() -> impl IntoView {
                 Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
             }
             draw=loss::draw
+            revision=|h| (h.run, h.dataset, h.steps.len(), 0)
         />
         <ChartPanel
             title="Clustering by class (NCC accuracy)"
             testid="chart-ncc"
             explainer=|_| include_str!("../../../www/text/ncc.txt")
             draw=ncc::draw
+            revision=evaluations_revision
         />
         <super::compare::ComparePanel />
         <ChartPanel
@@ -116,30 +136,45 @@ pub fn Charts() -> impl IntoView {
             testid="chart-probes"
             explainer=|_| include_str!("../../../www/text/probes.txt")
             draw=probes::draw
+            revision=evaluations_revision
         />
         <ChartPanel
             title="Cluster tightness (CDNV)"
             testid="chart-cdnv"
             explainer=|_| include_str!("../../../www/text/cdnv.txt")
             draw=cdnv::draw
+            revision=evaluations_revision
         />
         <ChartPanel
             title="Layer by layer (NCC)"
             testid="chart-layers"
             explainer=|_| include_str!("../../../www/text/layers.txt")
             draw=layers::draw
+            revision=|h| {
+                let step = h.layers.as_ref().map_or(0, |l| l.step + 1);
+                (h.run, h.dataset, step, usize::from(h.layers_untrained.is_some()))
+            }
         />
         <ChartPanel
             title="Semantic or random targets"
             testid="chart-random-targets"
             explainer=|_| include_str!("../../../www/text/random-targets.txt")
             draw=random_targets::draw
+            revision=|h| {
+                let step = h.random_targets.as_ref().map_or(0, |f| f.step + 1);
+                (h.run, h.dataset, step, usize::from(h.random_targets_untrained.is_some()))
+            }
         />
         <ChartPanel
             title="Test embeddings (PCA)"
             testid="chart-embedding"
             explainer=|_| include_str!("../../../www/text/embedding.txt")
             draw=embedding::draw
+            revision=|h| {
+                let view = h.embedding.as_ref();
+                let step = view.map_or(0, |v| v.step + 1);
+                (h.run, h.dataset, step, view.map_or(0, |v| v.points.len()))
+            }
         />
     }
 }

@@ -18,7 +18,7 @@ pub fn draw(history: &History, area: Area) -> DrawResult {
         return placeholder(&area, "Preparing the run…");
     }
     area.fill(&WHITE)?;
-    let last_step = history.steps_done().max(10) as f64;
+    let last_step = history.evaluated_step().max(10) as f64;
     let (plot, strip) = with_legend(&area);
     let mut chart = accuracy_chart(&plot, last_step, "test accuracy")?;
 
