@@ -151,7 +151,7 @@ pub fn BenchPage(cases: Result<Vec<Case>, String>) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"case"</th>
-                            <th scope="col">"what is timed"</th>
+                            <th scope="col" class="what">"what is timed"</th>
                             <th scope="col">"timed runs"</th>
                             <th scope="col">"median (ms)"</th>
                             <th scope="col">"fastest (ms)"</th>

@@ -92,7 +92,9 @@ fn ChartPanel(
     let canvas = NodeRef::<Canvas>::new();
     let current = Memo::new(move |_| state.history.with(revision));
     paint_on(canvas, title, move |area| {
-        current.track();
+        // Read, not just tracked: a memo nobody has read is never computed, and so never
+        // notices its history change (every chart stayed blank that way).
+        let _ = current.get();
         state.history.with_untracked(|h| draw(h, area))
     });
     view! {
