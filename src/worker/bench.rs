@@ -8,12 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 use ssl_core::bench::{BenchRun, Case};
 use ssl_core::data::Dataset;
 
-use super::{post, scope};
+use super::{now_ms, post, scope};
 use crate::protocol::FromWorker;
-
-fn now_ms() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now())
-}
 
 /// Resolves on the event loop's next turn (a zero-delay timeout).
 async fn next_turn() {

@@ -14,7 +14,7 @@ use web_sys::MessageEvent;
 use ssl_core::data::{Dataset, Loaded};
 use ssl_core::train::{SplitData, Trainer, synthetic_for_run};
 
-use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, post, scope};
+use super::{CHUNK_MS, CURRENT_RUN, EMBEDDING_EVERY_MS, EVALUATE_EVERY, now_ms, post, scope};
 use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunId, RunState, ToWorker};
 
 /// The worker's state.
@@ -37,10 +37,6 @@ pub struct Host {
 }
 
 type Shared = Rc<RefCell<Host>>;
-
-fn now_ms() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now())
-}
 
 impl Host {
     /// Creates the host and installs the message handler.

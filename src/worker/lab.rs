@@ -14,7 +14,7 @@ use ssl_core::mi::lab::EstimateJob;
 use ssl_core::mi::plane::{InformationPlane, PlaneConfig};
 use ssl_core::split::SplitData;
 
-use super::{CHUNK_MS, post, scope};
+use super::{CHUNK_MS, now_ms, post, scope};
 use crate::protocol::{FromWorker, JobId, ToWorker};
 
 enum Work {
@@ -39,10 +39,6 @@ thread_local! {
         RefCell::new(Lab { job: 0, work: None, scheduled: false, busy_ms: 0.0, digits: None })
     };
     static CALLBACK: Closure<dyn FnMut()> = Closure::new(run_chunk);
-}
-
-fn now_ms() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now())
 }
 
 /// Handles a lab message; others are not the lab's and are ignored.

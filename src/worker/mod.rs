@@ -80,6 +80,11 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// The worker's clock, in milliseconds.
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
 /// The size of this worker's WebAssembly memory, in bytes.
 fn memory_bytes() -> f64 {
     wasm_bindgen::memory()

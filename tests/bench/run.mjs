@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 
 import { serve } from '../e2e/serve.mjs';
 import { launch } from '../e2e/browser.mjs';
+import { median } from '../e2e/stats.mjs';
 import { benchTfjs } from './tfjs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,12 +28,6 @@ const dist = resolve(root, process.env.DIST ?? 'dist');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const backends = ['cpu', 'wasm', 'webgl'];
 
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const readJson = async (name) =>
   existsSync(join(out, name)) ? JSON.parse(await readFile(join(out, name), 'utf8')) : [];
 const log = (line) => console.error(line);
@@ -114,8 +109,8 @@ await server.close();
 // The table.
 const fmt = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}x` : '-');
-const stepMs = median(steps.explorer);
-const tf = Object.fromEntries(backends.map((b) => [b, median(steps[b])]));
+const stepMs = median(steps.explorer.filter(Number.isFinite));
+const tf = Object.fromEntries(backends.map((b) => [b, median(steps[b].filter(Number.isFinite))]));
 const best = backends.filter((b) => Number.isFinite(tf[b])).sort((a, b) => tf[a] - tf[b])[0];
 const lines = [];
 lines.push(`Headless Chromium ${version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); ` +

@@ -44,6 +44,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 
 import { serve } from './serve.mjs';
 import { launch, readout } from './browser.mjs';
+import { median, slope } from './stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.DIST ?? join(here, '..', '..', 'dist');
@@ -69,29 +70,8 @@ const log = (...args) => console.error('perf:', ...args);
 // ---------------------------------------------------------------------------------------------
 // Small statistics.
 
-const median = (xs) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const max = (xs) => (xs.length ? Math.max(...xs) : 0);
-
-// Least-squares slope of ys against xs.
-function slope(xs, ys) {
-  const n = xs.length;
-  if (n < 2) return NaN;
-  const mx = sum(xs) / n;
-  const my = sum(ys) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxy / sxx;
-}
 
 const ms = (v) => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 
 import { serve } from './serve.mjs';
 import { launch, readout } from './browser.mjs';
+import { slope } from './stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.DIST ?? join(here, '..', '..', 'dist');
@@ -41,20 +42,6 @@ async function sample(minute) {
     page_wasm_mb: await page.evaluate(() => window.pageWasm.memory.buffer.byteLength / 2 ** 20),
     state: await readout(page, 'run-state'),
   };
-}
-
-// Least-squares slope of y against x.
-function slope(xs, ys) {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxy / sxx;
 }
 
 const samples = [];

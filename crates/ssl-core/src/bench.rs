@@ -83,12 +83,16 @@ impl Case {
     /// What the case times, in words.
     pub fn describe(self) -> String {
         match self {
-            Case::Step(method) => format!("one {} training step (digits, batch 256)", method.key()),
+            Case::Step(method) => format!(
+                "one {} training step (digits, batch {})",
+                method.key(),
+                Settings::default().batch_size
+            ),
             Case::Evaluate => "evaluation: NCC, CDNV, kNN".into(),
             Case::EvaluateWithProbe => "evaluation with the linear probe".into(),
-            Case::Ksg(n) => format!("KSG (k = 3), N = {n}, d = 2"),
+            Case::Ksg(n) => format!("KSG (k = {KSG_K}), N = {n}, d = 2"),
             Case::Kde(n) => format!("kernel estimate, N = {n}, d = 2"),
-            Case::Binning(n) => format!("binning (30 bins), N = {n}, d = 2"),
+            Case::Binning(n) => format!("binning ({BINS} bins), N = {n}, d = 2"),
         }
     }
 
