@@ -27,6 +27,7 @@ pub mod pca;
 pub mod pretext;
 pub mod random_targets;
 pub mod readback;
+pub mod record;
 pub mod settings;
 pub mod split;
 pub mod synthetic;

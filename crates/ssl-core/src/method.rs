@@ -128,6 +128,19 @@ pub enum Term {
 }
 
 impl Term {
+    /// The term's column name in exported tables: lower case, ASCII, no spaces.
+    pub fn key(self) -> &'static str {
+        match self {
+            Term::Invariance => "invariance",
+            Term::Variance => "variance",
+            Term::Covariance => "covariance",
+            Term::InfoNce => "infonce",
+            Term::OnDiagonal => "on_diagonal",
+            Term::OffDiagonal => "off_diagonal",
+            Term::CrossEntropy => "cross_entropy",
+        }
+    }
+
     /// The legend label of the weighted term.
     pub fn label(self) -> &'static str {
         match self {

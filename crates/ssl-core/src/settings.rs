@@ -499,7 +499,7 @@ fn parse_number(raw: &str, whole: bool) -> Option<f64> {
 }
 
 /// At most [`QUOTE_MAX`] characters of `text`, control characters replaced, for a notice.
-fn quote(text: &str) -> String {
+pub fn quote(text: &str) -> String {
     let mut quoted: String = text
         .chars()
         .take(QUOTE_MAX)
