@@ -103,6 +103,9 @@ pub enum RunState {
     /// Stopped because the loss ran away; the history up to it is kept and the run can go back
     /// to its last checkpoint.
     Diverged,
+    /// Read from a run file: its history is on screen and nothing trains. Reset trains the same
+    /// settings again, which reproduces it.
+    Imported,
 }
 
 impl RunState {
@@ -115,6 +118,7 @@ impl RunState {
             RunState::Paused => "paused",
             RunState::Failed => "failed",
             RunState::Diverged => "diverged",
+            RunState::Imported => "imported",
         }
     }
 }

@@ -18,7 +18,8 @@ use ssl_core::settings::Settings;
 
 use super::bridge::WorkerBridge;
 use super::charts::{
-    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, SvgExports, accuracy_chart, draw_legend, placeholder,
+    svg_string, with_legend,
 };
 use super::{AppState, History};
 use crate::protocol::{Analyses, DebugOptions, FromWorker, RunState, ToWorker};
@@ -254,17 +255,21 @@ pub fn ComparePanel() -> impl IntoView {
     };
 
     let canvas = NodeRef::<Canvas>::new();
-    super::charts::paint_on(canvas, "compare", move |area| {
-        let lanes: Vec<(LaneChoice, String, History)> = compare
+    let lanes = move || -> Vec<(LaneChoice, String, History)> {
+        compare
             .shown
             .get()
             .into_iter()
             .zip(compare.lanes)
             .enumerate()
             .map(|(i, (choice, h))| (choice, compare.lane_name(i, true), h.get()))
-            .collect();
-        draw(&lanes, area)
-    });
+            .collect()
+    };
+    super::charts::paint_on(canvas, "compare", move |area| draw(&lanes(), area));
+    expect_context::<SvgExports>().register(
+        "chart-compare",
+        Rc::new(move || untrack(|| svg_string(|area| draw(&lanes(), area)))),
+    );
 
     view! {
         <figure class="panel chart">
@@ -435,7 +440,7 @@ fn lane_row(compare: CompareState, index: usize) -> impl IntoView {
 }
 
 /// Test NCC of each lane over steps, with the raw pixels as a reference line.
-fn draw(lanes: &[(LaneChoice, String, History)], area: Area) -> DrawResult {
+fn draw<B: Backend>(lanes: &[(LaneChoice, String, History)], area: Area<B>) -> DrawResult {
     if lanes.iter().all(|(_, _, h)| h.evaluations.is_empty()) {
         return placeholder(&area, "Press Compare to train the lanes");
     }

@@ -186,8 +186,9 @@ fn MethodSelect() -> impl IntoView {
     }
 }
 
+/// Play or Pause, Step and Reset: the buttons every view of a run has, the embedded one too.
 #[component]
-pub fn Controls() -> impl IntoView {
+pub fn RunButtons() -> impl IntoView {
     let state = expect_context::<AppState>();
     let running = move || state.run_state() == RunState::Running;
     let can_train = move || {
@@ -196,12 +197,7 @@ pub fn Controls() -> impl IntoView {
             RunState::Idle | RunState::Paused | RunState::Running
         )
     };
-    let seed_text = move || state.settings.with(|s| s.seed.to_string());
-    // What the visitor typed, when it is not a seed; the run keeps its last valid seed.
-    let seed_error = RwSignal::new(None::<String>);
-
     view! {
-        <h2>"Training"</h2>
         <div class="buttons">
             <button
                 data-testid="play"
@@ -226,6 +222,19 @@ pub fn Controls() -> impl IntoView {
                 "Reset"
             </button>
         </div>
+    }
+}
+
+#[component]
+pub fn Controls() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let seed_text = move || state.settings.with(|s| s.seed.to_string());
+    // What the visitor typed, when it is not a seed; the run keeps its last valid seed.
+    let seed_error = RwSignal::new(None::<String>);
+
+    view! {
+        <h2>"Training"</h2>
+        <RunButtons />
         <Show when=move || state.reset_pending()>
             <p class="notice">
                 "Batch size, augmentation, nuisance and seed apply from the start: "

@@ -3,9 +3,10 @@
 //! [`History::apply`] folds one worker message into it. It is plain data, so its rules (drop
 //! messages of replaced runs, keep everything up to a failure) are tested natively.
 
-use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
-
 use ssl_core::data::Dataset;
+use ssl_core::record::RunRecord;
+use ssl_core::settings::Settings;
+use ssl_core::train::{EmbeddingView, Evaluation, LayerNcc, RandomTargetFit, StepReport};
 
 use crate::protocol::{FromWorker, RunId, RunState};
 
@@ -65,6 +66,43 @@ impl History {
             steps: Vec::with_capacity(MAX_STEP_REPORTS),
             ..Self::default()
         }
+    }
+
+    /// The run as a file: `settings` (the ones it started with, and the live ones as they are
+    /// now) and everything measured.
+    pub fn to_record(&self, settings: &Settings) -> RunRecord {
+        RunRecord {
+            steps: self.steps.clone(),
+            evaluations: self.evaluations.clone(),
+            pixels: self.pixels,
+            untrained: self.untrained,
+            layers_untrained: self.layers_untrained.clone(),
+            layers: self.layers.clone(),
+            random_targets_untrained: self.random_targets_untrained.clone(),
+            random_targets: self.random_targets.clone(),
+            embedding: self.embedding.clone(),
+            ..RunRecord::new(settings.clone())
+        }
+    }
+
+    /// A history for `run` that shows `record`, in the [`RunState::Imported`] state.
+    pub fn from_record(run: RunId, record: RunRecord) -> Self {
+        let mut history = Self {
+            dataset: record.settings.dataset,
+            state: Some(RunState::Imported),
+            evaluations: record.evaluations,
+            pixels: record.pixels,
+            untrained: record.untrained,
+            layers_untrained: record.layers_untrained,
+            layers: record.layers,
+            random_targets_untrained: record.random_targets_untrained,
+            random_targets: record.random_targets,
+            embedding: record.embedding,
+            ..Self::new(run)
+        };
+        history.steps.extend(record.steps);
+        history.thin_steps();
+        history
     }
 
     pub fn steps_done(&self) -> usize {
@@ -224,6 +262,24 @@ mod tests {
             weights: [25.0, 25.0, 1.0],
             total: 37.6,
         }
+    }
+
+    #[test]
+    fn a_history_comes_back_from_its_record_as_an_imported_run() {
+        let mut history = History::new(3);
+        history.apply(FromWorker::Progress {
+            run: 3,
+            steps: (1..=30).map(report).collect(),
+            evaluations: vec![],
+            steps_per_second: 10.0,
+            memory_bytes: 0.0,
+        });
+        let settings = Settings::default();
+        let back = History::from_record(4, history.to_record(&settings));
+        assert_eq!(back.run, 4);
+        assert_eq!(back.state, Some(RunState::Imported));
+        assert_eq!(back.steps, history.steps);
+        assert_eq!(back.to_record(&settings), history.to_record(&settings));
     }
 
     #[test]

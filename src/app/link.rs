@@ -6,17 +6,19 @@
 use std::cell::Cell;
 
 use ssl_core::mi::Units;
-use ssl_core::settings::{Notice, Settings};
+use ssl_core::settings::{Notice, Settings, quote};
 use wasm_bindgen::JsValue;
 use web_sys::UrlSearchParams;
 
 use crate::protocol::DebugOptions;
 
 /// Parameters the page reads itself, which the settings parser skips.
-const PAGE_KEYS: [&str; 5] = ["embed", "hide", VIEW, UNITS, DEBUG_PANIC_AT];
+const PAGE_KEYS: [&str; 5] = [EMBED, "hide", VIEW, UNITS, DEBUG_PANIC_AT];
 /// Parameters kept when the link is rewritten (the debug ones are dropped on purpose, so a shared
 /// link never carries a fault).
-const KEPT_KEYS: [&str; 2] = ["embed", "hide"];
+const KEPT_KEYS: [&str; 2] = [EMBED, "hide"];
+/// Shows one chart alone, for an iframe: `embed=ncc` shows the chart `chart-ncc`.
+const EMBED: &str = "embed";
 /// The part of the page shown: absent for training, `lab` for the information lab.
 const VIEW: &str = "view";
 /// Opens the bench page instead of the explorer: `bench`, or `bench=case,case`.
@@ -43,7 +45,21 @@ pub struct Link {
     pub debug: DebugOptions,
     pub view: View,
     pub units: Units,
+    /// The test id of the one chart an embedded page shows.
+    pub embed: Option<&'static str>,
 }
+
+/// The charts a page can embed alone, by test id; `embed=` names them without `chart-`.
+pub const EMBEDDABLE: [&str; 8] = [
+    "chart-loss",
+    "chart-ncc",
+    "chart-compare",
+    "chart-probes",
+    "chart-cdnv",
+    "chart-layers",
+    "chart-random-targets",
+    "chart-embedding",
+];
 
 fn search_params() -> Option<UrlSearchParams> {
     let search = web_sys::window()?.location().search().ok()?;
@@ -104,7 +120,10 @@ pub fn read() -> Link {
         Some(other) => {
             notices.push(Notice {
                 field: VIEW.into(),
-                message: format!("view must be train or lab, not \"{other}\"; showing training"),
+                message: format!(
+                    "view must be train or lab, not \"{}\"; showing training",
+                    quote(other)
+                ),
             });
             View::Train
         }
@@ -115,17 +134,38 @@ pub fn read() -> Link {
         Some(other) => {
             notices.push(Notice {
                 field: UNITS.into(),
-                message: format!("units must be nats or bits, not \"{other}\"; using nats"),
+                message: format!(
+                    "units must be nats or bits, not \"{}\"; using nats",
+                    quote(other)
+                ),
             });
             Units::Nats
         }
     };
+    let embed = value(EMBED).and_then(|name| {
+        let found = EMBEDDABLE
+            .into_iter()
+            .find(|id| id.strip_prefix("chart-") == Some(name));
+        if found.is_none() {
+            let names: Vec<&str> = EMBEDDABLE.iter().map(|id| &id[6..]).collect();
+            notices.push(Notice {
+                field: EMBED.into(),
+                message: format!(
+                    "embed must name a chart ({}), not \"{}\"; showing the whole page",
+                    names.join(", "),
+                    quote(name)
+                ),
+            });
+        }
+        found
+    });
     Link {
         settings,
         notices,
         debug,
         view,
         units,
+        embed,
     }
 }
 
@@ -157,11 +197,49 @@ pub fn write_page(view: View, units: Units) {
     for (key, value) in page_pairs(view, units) {
         current.append(key, value);
     }
-    replace_query(&current);
+    set_query(&current, false);
 }
 
-/// Puts `params` in the address bar without adding a history entry and without reloading.
-fn replace_query(params: &UrlSearchParams) {
+/// The page's address as it is now: a link to the run on screen.
+pub fn current_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// The address of this page without its query: where links to other settings point.
+fn page_address() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let location = w.location();
+            Some(location.origin().ok()? + &location.pathname().ok()?)
+        })
+        .unwrap_or_default()
+}
+
+/// A link to the whole explorer with `settings`: what an embedded chart's "Open in SSL
+/// Explorer" points at.
+pub fn explorer_url(settings: &Settings) -> String {
+    let Ok(params) = UrlSearchParams::new() else {
+        return page_address();
+    };
+    for (key, value) in settings.to_query() {
+        params.append(key, &value);
+    }
+    format!("{}?{}", page_address(), String::from(params.to_string()))
+}
+
+/// A link that shows the chart `testid` alone with `settings`, for an iframe.
+pub fn embed_url(settings: &Settings, testid: &str) -> String {
+    let name = testid.strip_prefix("chart-").unwrap_or(testid);
+    format!("{}&{EMBED}={name}", explorer_url(settings))
+}
+
+/// Puts `params` in the address bar without reloading: as a new history entry when `push`, so
+/// Back returns to the address before, else in place of the current entry. An address equal to
+/// the current one is left alone (so going Back, which restores an address and then starts its
+/// run, adds no entry).
+fn set_query(params: &UrlSearchParams, push: bool) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -169,13 +247,17 @@ fn replace_query(params: &UrlSearchParams) {
     let unchanged = window.location().search().is_ok_and(|s| s == query);
     if let (false, Ok(history)) = (unchanged, window.history()) {
         // A failure here only leaves the old address in the bar; the run is unaffected.
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&query));
+        let _ = if push {
+            history.push_state_with_url(&JsValue::NULL, "", Some(&query))
+        } else {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&query))
+        };
     }
 }
 
-/// Rewrites the address to hold `settings` (and the page's own parameters), without adding a
-/// history entry and without reloading.
-pub fn write(settings: &Settings) {
+/// Rewrites the address to hold `settings` (and the page's own parameters), without reloading;
+/// `new_run` adds a history entry, so Back returns to the run before.
+pub fn write(settings: &Settings, new_run: bool) {
     let Ok(next) = UrlSearchParams::new() else {
         return;
     };
@@ -193,5 +275,5 @@ pub fn write(settings: &Settings) {
     for (key, value) in page_pairs(view, units) {
         next.append(key, value);
     }
-    replace_query(&next);
+    set_query(&next, new_run);
 }

@@ -9,6 +9,8 @@ mod bridge;
 mod charts;
 mod compare;
 mod controls;
+mod export;
+mod files;
 pub mod history;
 mod lab;
 mod link;
@@ -18,6 +20,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use ssl_core::mi::Units;
+use ssl_core::record::RunRecord;
 use ssl_core::settings::{self, Notice, Settings};
 
 use crate::protocol::{Analyses, Backend, DebugOptions, FromWorker, RunState, ToWorker};
@@ -66,6 +69,24 @@ impl AppState {
 
     pub fn run_state(&self) -> RunState {
         self.history.with(|h| h.state.unwrap_or(RunState::Loading))
+    }
+
+    /// The settings of the run on screen: those it started with, and the live ones (loss
+    /// weights, learning rate) as they are now. The link holds these.
+    pub fn settings_on_screen(&self) -> Settings {
+        let live = self.settings.get_untracked();
+        self.run_settings
+            .with_untracked(|run| run.with_live_from(&live))
+    }
+
+    /// Shows a run read from a file in place of the run on screen, which stops. Its settings go
+    /// into the controls and the link, so Reset (or the link) trains it again.
+    pub fn import(&self, record: RunRecord) {
+        let old = self.history.with_untracked(|h| h.run);
+        self.send(ToWorker::Pause { run: old });
+        self.run_settings.set(record.settings.clone());
+        self.settings.set(record.settings.clone());
+        self.history.set(History::from_record(old + 1, record));
     }
 
     /// Whether the edited settings differ from the run's in a way only a reset applies.
@@ -223,14 +244,26 @@ pub fn App() -> impl IntoView {
         worker: StoredValue::new_local(None),
     };
     provide_context(state);
+    provide_context(charts::SvgExports::new());
     state.spawn_worker();
 
     // The address bar always holds a link to the run on screen: the settings it started with,
     // and the live ones (loss weights, learning rate) as they are now. Edits that wait for a
-    // Reset reach the link with the Reset.
-    Effect::new(move |_| {
+    // Reset reach the link with the Reset. A new run's settings are a new history entry, so
+    // Back and Forward move between runs' settings.
+    Effect::new(move |previous: Option<Settings>| {
         let live = state.settings.get();
-        link::write(&state.run_settings.get().with_live_from(&live));
+        let run = state.run_settings.get();
+        let new_run = previous.is_some_and(|p| p != run);
+        link::write(&run.with_live_from(&live), new_run);
+        run
+    });
+    // Back or Forward restored an address: train what it holds.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        let restored = link::read();
+        state.link_notices.set(restored.notices);
+        state.settings.set(restored.settings);
+        state.reset();
     });
 
     // Live settings reach the running model at its next step.
@@ -241,6 +274,9 @@ pub fn App() -> impl IntoView {
     });
 
     Effect::new(move |_| link::write_page(view.get(), units.get()));
+    if let Some(testid) = opened.embed {
+        return view! { <EmbeddedChart testid /> }.into_any();
+    }
     let show = move |next: link::View| {
         view.set(next);
         if next == link::View::Lab {
@@ -293,6 +329,7 @@ pub fn App() -> impl IntoView {
         <main style:display=move || if view.get() == link::View::Train { "" } else { "none" }>
             <aside class="panel controls-panel">
                 <controls::Controls />
+                <export::ExportPanel />
             </aside>
             <section class="charts">
                 <status::StatusLine />
@@ -324,6 +361,33 @@ pub fn App() -> impl IntoView {
                 "are no analytics, cookies, or fonts and scripts from other sites."
             </p>
         </footer>
+    }
+    .into_any()
+}
+
+/// One chart alone, with the run's buttons and status and a link to the whole explorer: the
+/// page an iframe shows (`?embed=ncc`). It needs nothing from its host page.
+#[component]
+fn EmbeddedChart(testid: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let explorer = move || {
+        let run = state.run_settings.get();
+        link::explorer_url(&state.settings.with(|live| run.with_live_from(live)))
+    };
+    view! {
+        <div class="embed">
+            <header class="embed-bar">
+                <strong>"SSL Explorer"</strong>
+                <controls::RunButtons />
+                <a data-testid="open-explorer" href=explorer target="_blank" rel="noopener">
+                    "Open in SSL Explorer"
+                </a>
+            </header>
+            <section class="charts">
+                <status::StatusLine />
+                <charts::Charts only=testid />
+            </section>
+        </div>
     }
 }
 

@@ -4,12 +4,12 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder, whole,
-    with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder,
+    whole, with_legend,
 };
 use crate::app::History;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     let finite = |v: f64| v.is_finite() && v > 0.0;
     let points: Vec<(f64, f64)> = history
         .evaluations

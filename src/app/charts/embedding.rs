@@ -5,12 +5,12 @@ use plotters::prelude::*;
 use ssl_core::data::Dataset;
 
 use super::{
-    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
-    with_legend,
+    Area, Backend, DrawResult, FONT, Mark, PALETTE, draw_legend, mesh_style, one_place,
+    placeholder, with_legend,
 };
 use crate::app::History;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     let Some(view) = &history.embedding else {
         return placeholder(&area, "Preparing the run…");
     };

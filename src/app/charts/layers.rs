@@ -4,11 +4,12 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, FONT, Mark, PALETTE, draw_legend, one_place, placeholder, with_legend,
+    Area, Backend, DrawResult, FONT, Mark, PALETTE, draw_legend, one_place, placeholder,
+    with_legend,
 };
 use crate::app::History;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     let Some(now) = &history.layers else {
         return placeholder(&area, "Preparing the run…");
     };

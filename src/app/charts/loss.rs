@@ -4,15 +4,15 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder, thinned,
-    whole, with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, draw_legend, log_mesh_style, log10, placeholder,
+    thinned, whole, with_legend,
 };
 use crate::app::History;
 
 /// Values below this are drawn at it: a hinge term can be exactly 0, which a log axis cannot show.
 const FLOOR: f64 = 1e-4;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     if history.steps.is_empty() {
         return placeholder(&area, "Press Play to train");
     }

@@ -15,6 +15,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 
 use ssl_core::data::Dataset;
@@ -35,8 +36,13 @@ fn evaluations_revision(h: &History) -> Revision {
     (h.run, h.dataset, h.evaluations.len(), references)
 }
 
-/// The drawing area of a canvas.
-pub type Area = DrawingArea<CanvasBackend, plotters::coord::Shift>;
+/// What the charts draw on: the canvas on the page, or an SVG document for a download. Its
+/// errors are boxed into [`DrawResult`]s, so they must own their data.
+pub trait Backend: DrawingBackend<ErrorType: 'static> {}
+impl<B: DrawingBackend<ErrorType: 'static>> Backend for B {}
+
+/// A chart's drawing area, on a canvas unless said otherwise.
+pub type Area<B = CanvasBackend> = DrawingArea<B, plotters::coord::Shift>;
 
 /// Colours that stay distinct for readers with the common colour-vision deficiencies: Paul Tol's
 /// "muted" scheme, with black in place of its pale grey.
@@ -58,6 +64,47 @@ pub const FONT: &str = "sans-serif";
 
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The size of every chart's canvas, and of its SVG.
+pub const CHART_SIZE: (u32, u32) = (640, 360);
+
+/// Draws a chart into an SVG document.
+pub fn svg_string(draw: impl FnOnce(Area<SVGBackend<'_>>) -> DrawResult) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let backend = SVGBackend::with_string(&mut out, CHART_SIZE);
+        draw(backend.into_drawing_area()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// Draws a chart as SVG, from what is on screen now.
+pub type SvgExport = Rc<dyn Fn() -> Result<String, String>>;
+
+/// The charts on the page that can be saved as SVG, by their canvas's test id: each chart
+/// registers how to draw itself again on an SVG backend. Shared through the context.
+#[derive(Clone, Copy)]
+pub struct SvgExports(StoredValue<Vec<(&'static str, SvgExport)>, LocalStorage>);
+
+impl SvgExports {
+    pub fn new() -> Self {
+        Self(StoredValue::new_local(Vec::new()))
+    }
+
+    pub fn register(&self, testid: &'static str, export: SvgExport) {
+        self.0.update_value(|v| v.push((testid, export)));
+    }
+
+    /// The SVG of the chart `testid`, drawn now.
+    pub fn svg(&self, testid: &str) -> Result<String, String> {
+        let export = self.0.with_value(|v| {
+            v.iter()
+                .find(|(id, _)| *id == testid)
+                .map(|(_, e)| Rc::clone(e))
+        });
+        export.ok_or_else(|| "that chart is not on the page".to_string())?()
+    }
+}
+
 /// Draws on `canvas` with `draw` once it is mounted, and again whenever a signal `draw` reads
 /// changes. A failure is logged under `name`; the canvas keeps its last picture.
 pub fn paint_on(
@@ -77,6 +124,13 @@ pub fn paint_on(
     });
 }
 
+/// A chart's `draw` as a function that draws it into an SVG document.
+macro_rules! svg_of {
+    ($draw:path) => {
+        |h: &History| svg_string(|area| $draw(h, area))
+    };
+}
+
 /// One chart: a heading, the canvas and the explainer paragraph.
 #[component]
 fn ChartPanel(
@@ -85,12 +139,16 @@ fn ChartPanel(
     /// The explainer paragraph for the run's method.
     explainer: fn(Method) -> &'static str,
     draw: fn(&History, Area) -> DrawResult,
+    /// The same drawing on an SVG backend (see [`svg_of`]).
+    svg: fn(&History) -> Result<String, String>,
     /// What the picture depends on (see [`Revision`]).
     revision: fn(&History) -> Revision,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let current = Memo::new(move |_| state.history.with(revision));
+    expect_context::<SvgExports>()
+        .register(testid, Rc::new(move || state.history.with_untracked(svg)));
     paint_on(canvas, title, move |area| {
         // Read, not just tracked: a memo nobody has read is never computed, and so never
         // notices its history change (every chart stayed blank that way).
@@ -109,75 +167,98 @@ fn ChartPanel(
     }
 }
 
+/// Every chart, or only the one whose canvas has the test id `only` (an embedded page).
 #[component]
-pub fn Charts() -> impl IntoView {
+pub fn Charts(#[prop(optional)] only: Option<&'static str>) -> impl IntoView {
+    let shown = move |testid: &str| only.is_none_or(|o| o == testid);
     view! {
-        <ChartPanel
-            title="Loss terms"
-            testid="chart-loss"
-            explainer=|method| match method {
-                Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
-                Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
-                Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
-                Method::Rotation => include_str!("../../../www/text/loss-rotation.txt"),
-                Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
-            }
-            draw=loss::draw
-            revision=|h| (h.run, h.dataset, h.steps.len(), 0)
-        />
-        <ChartPanel
-            title="Clustering by class (NCC accuracy)"
-            testid="chart-ncc"
-            explainer=|_| include_str!("../../../www/text/ncc.txt")
-            draw=ncc::draw
-            revision=evaluations_revision
-        />
-        <super::compare::ComparePanel />
-        <ChartPanel
-            title="Probes: linear, kNN, coarse classes"
-            testid="chart-probes"
-            explainer=|_| include_str!("../../../www/text/probes.txt")
-            draw=probes::draw
-            revision=evaluations_revision
-        />
-        <ChartPanel
-            title="Cluster tightness (CDNV)"
-            testid="chart-cdnv"
-            explainer=|_| include_str!("../../../www/text/cdnv.txt")
-            draw=cdnv::draw
-            revision=evaluations_revision
-        />
-        <ChartPanel
-            title="Layer by layer (NCC)"
-            testid="chart-layers"
-            explainer=|_| include_str!("../../../www/text/layers.txt")
-            draw=layers::draw
-            revision=|h| {
-                let step = h.layers.as_ref().map_or(0, |l| l.step + 1);
-                (h.run, h.dataset, step, usize::from(h.layers_untrained.is_some()))
-            }
-        />
-        <ChartPanel
-            title="Semantic or random targets"
-            testid="chart-random-targets"
-            explainer=|_| include_str!("../../../www/text/random-targets.txt")
-            draw=random_targets::draw
-            revision=|h| {
-                let step = h.random_targets.as_ref().map_or(0, |f| f.step + 1);
-                (h.run, h.dataset, step, usize::from(h.random_targets_untrained.is_some()))
-            }
-        />
-        <ChartPanel
-            title="Test embeddings (PCA)"
-            testid="chart-embedding"
-            explainer=|_| include_str!("../../../www/text/embedding.txt")
-            draw=embedding::draw
-            revision=|h| {
-                let view = h.embedding.as_ref();
-                let step = view.map_or(0, |v| v.step + 1);
-                (h.run, h.dataset, step, view.map_or(0, |v| v.points.len()))
-            }
-        />
+        {shown("chart-loss").then(|| view! {
+            <ChartPanel
+                title="Loss terms"
+                testid="chart-loss"
+                explainer=|method| match method {
+                    Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
+                    Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
+                    Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
+                    Method::Rotation => include_str!("../../../www/text/loss-rotation.txt"),
+                    Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
+                }
+                draw=loss::draw
+                svg=svg_of!(loss::draw)
+                revision=|h| (h.run, h.dataset, h.steps.len(), 0)
+            />
+        })}
+        {shown("chart-ncc").then(|| view! {
+            <ChartPanel
+                title="Clustering by class (NCC accuracy)"
+                testid="chart-ncc"
+                explainer=|_| include_str!("../../../www/text/ncc.txt")
+                draw=ncc::draw
+                svg=svg_of!(ncc::draw)
+                revision=evaluations_revision
+            />
+        })}
+        {shown("chart-compare").then(|| view! { <super::compare::ComparePanel /> })}
+        {shown("chart-probes").then(|| view! {
+            <ChartPanel
+                title="Probes: linear, kNN, coarse classes"
+                testid="chart-probes"
+                explainer=|_| include_str!("../../../www/text/probes.txt")
+                draw=probes::draw
+                svg=svg_of!(probes::draw)
+                revision=evaluations_revision
+            />
+        })}
+        {shown("chart-cdnv").then(|| view! {
+            <ChartPanel
+                title="Cluster tightness (CDNV)"
+                testid="chart-cdnv"
+                explainer=|_| include_str!("../../../www/text/cdnv.txt")
+                draw=cdnv::draw
+                svg=svg_of!(cdnv::draw)
+                revision=evaluations_revision
+            />
+        })}
+        {shown("chart-layers").then(|| view! {
+            <ChartPanel
+                title="Layer by layer (NCC)"
+                testid="chart-layers"
+                explainer=|_| include_str!("../../../www/text/layers.txt")
+                draw=layers::draw
+                svg=svg_of!(layers::draw)
+                revision=|h| {
+                    let step = h.layers.as_ref().map_or(0, |l| l.step + 1);
+                    (h.run, h.dataset, step, usize::from(h.layers_untrained.is_some()))
+                }
+            />
+        })}
+        {shown("chart-random-targets").then(|| view! {
+            <ChartPanel
+                title="Semantic or random targets"
+                testid="chart-random-targets"
+                explainer=|_| include_str!("../../../www/text/random-targets.txt")
+                draw=random_targets::draw
+                svg=svg_of!(random_targets::draw)
+                revision=|h| {
+                    let step = h.random_targets.as_ref().map_or(0, |f| f.step + 1);
+                    (h.run, h.dataset, step, usize::from(h.random_targets_untrained.is_some()))
+                }
+            />
+        })}
+        {shown("chart-embedding").then(|| view! {
+            <ChartPanel
+                title="Test embeddings (PCA)"
+                testid="chart-embedding"
+                explainer=|_| include_str!("../../../www/text/embedding.txt")
+                draw=embedding::draw
+                svg=svg_of!(embedding::draw)
+                revision=|h| {
+                    let view = h.embedding.as_ref();
+                    let step = view.map_or(0, |v| v.step + 1);
+                    (h.run, h.dataset, step, view.map_or(0, |v| v.points.len()))
+                }
+            />
+        })}
     }
 }
 
@@ -225,13 +306,16 @@ pub enum Mark {
 pub const LEGEND_WIDTH: u32 = 150;
 
 /// Splits `area` into the plot and the legend strip at its right.
-pub fn with_legend(area: &Area) -> (Area, Area) {
+pub fn with_legend<B: Backend>(area: &Area<B>) -> (Area<B>, Area<B>) {
     let (w, _) = area.dim_in_pixel();
     area.split_horizontally(w.saturating_sub(LEGEND_WIDTH))
 }
 
 /// Draws legend entries top to bottom in `strip`, each a mark in its colour and its name.
-pub fn draw_legend(strip: &Area, entries: &[(String, RGBColor, Mark)]) -> DrawResult {
+pub fn draw_legend<B: Backend>(
+    strip: &Area<B>,
+    entries: &[(String, RGBColor, Mark)],
+) -> DrawResult {
     let text = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
     for (i, (name, color, mark)) in entries.iter().enumerate() {
         let y = 30 + 22 * i as i32;
@@ -278,11 +362,11 @@ pub fn one_place(v: &f64) -> String {
 /// The chart of an accuracy over training steps: steps from 0 to `last_step` across, 0 to 1 up,
 /// with [`mesh_style`]'s grid and `y_desc` as the y axis's title. Drawn on `plot`, the part of
 /// the canvas left of the legend strip (see [`with_legend`]).
-pub fn accuracy_chart<'a>(
-    plot: &'a Area,
+pub fn accuracy_chart<'a, B: Backend>(
+    plot: &'a Area<B>,
     last_step: f64,
     y_desc: &str,
-) -> Result<AccuracyChart<'a>, Box<dyn std::error::Error>> {
+) -> Result<AccuracyChart<'a, B>, Box<dyn std::error::Error>> {
     let mut chart = ChartBuilder::on(plot)
         .margin(12)
         .x_label_area_size(40)
@@ -293,15 +377,15 @@ pub fn accuracy_chart<'a>(
 }
 
 /// What [`accuracy_chart`] returns.
-pub type AccuracyChart<'a> = ChartContext<
+pub type AccuracyChart<'a, B> = ChartContext<
     'a,
-    CanvasBackend,
+    B,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
 /// The light grid, axis titles and tick labels every chart uses.
-pub fn mesh_style<X, Y>(
-    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+pub fn mesh_style<B: Backend, X, Y>(
+    chart: &mut ChartContext<'_, B, Cartesian2d<X, Y>>,
     x: (&str, TickFormat),
     y: (&str, TickFormat),
 ) -> DrawResult
@@ -315,8 +399,8 @@ where
 }
 
 /// [`mesh_style`] with at most `y_labels` tick labels on the y axis.
-fn styled_mesh<X, Y>(
-    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+fn styled_mesh<B: Backend, X, Y>(
+    chart: &mut ChartContext<'_, B, Cartesian2d<X, Y>>,
     (x_desc, x_format): (&str, TickFormat),
     (y_desc, y_format): (&str, TickFormat),
     y_labels: usize,
@@ -371,8 +455,8 @@ pub fn log10(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 
 /// [`mesh_style`] for a chart drawn through [`log10`]: the y ticks are evenly spaced in the
 /// logarithm, at most six, each labelled with its value to two significant digits.
-pub fn log_mesh_style<X, Y>(
-    chart: &mut ChartContext<'_, CanvasBackend, Cartesian2d<X, Y>>,
+pub fn log_mesh_style<B: Backend, X, Y>(
+    chart: &mut ChartContext<'_, B, Cartesian2d<X, Y>>,
     x: (&str, TickFormat),
     y_desc: &str,
 ) -> DrawResult
@@ -386,7 +470,7 @@ where
 }
 
 /// Writes `message` in the middle of an empty chart.
-pub fn placeholder(area: &Area, message: &str) -> DrawResult {
+pub fn placeholder<B: Backend>(area: &Area<B>, message: &str) -> DrawResult {
     area.fill(&WHITE)?;
     let (w, h) = area.dim_in_pixel();
     let style = TextStyle::from((FONT, 18).into_font()).color(&RGBColor(0x66, 0x66, 0x66));

@@ -4,11 +4,11 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
 };
 use crate::app::History;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     if history.evaluations.is_empty() {
         return placeholder(&area, "Preparing the run…");
     }

@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, accuracy_chart, draw_legend, placeholder, with_legend,
 };
 use crate::app::History;
 use ssl_core::train::Evaluation;
@@ -13,7 +13,7 @@ use ssl_core::train::Evaluation;
 /// One line: a measure that some evaluations have.
 type Measure = fn(&Evaluation) -> Option<f64>;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     if history.evaluations.is_empty() {
         return placeholder(&area, "Preparing the run…");
     }

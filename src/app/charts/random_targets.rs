@@ -4,12 +4,13 @@
 use plotters::prelude::*;
 
 use super::{
-    Area, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder, with_legend,
+    Area, Backend, DrawResult, Mark, PALETTE, draw_legend, mesh_style, one_place, placeholder,
+    with_legend,
 };
 use crate::app::History;
 use ssl_core::train::RandomTargetFit;
 
-pub fn draw(history: &History, area: Area) -> DrawResult {
+pub fn draw<B: Backend>(history: &History, area: Area<B>) -> DrawResult {
     let Some(now) = &history.random_targets else {
         return placeholder(&area, "Preparing the run…");
     };
