@@ -238,7 +238,13 @@ impl CompareState {
 
 /// The preset buttons, the compare button, the chart and its readouts.
 #[component]
-pub fn ComparePanel() -> impl IntoView {
+pub fn ComparePanel(
+    /// On an embedded page, the one chart shown: this panel is built only if it is this one.
+    only: Option<&'static str>,
+) -> impl IntoView {
+    if only.is_some_and(|o| o != "chart-compare") {
+        return None;
+    }
     let state = expect_context::<AppState>();
     let compare = CompareState::new();
     on_cleanup(move || compare.stop());
@@ -271,7 +277,7 @@ pub fn ComparePanel() -> impl IntoView {
         Rc::new(move || untrack(|| svg_string(|area| draw(&lanes(), area)))),
     );
 
-    view! {
+    Some(view! {
         <figure class="panel chart">
             <figcaption><h2>"Compare: which term makes the clusters?"</h2></figcaption>
             <p class="help" id="presets-help">"Use a preset's VICReg weights in the main run:"</p>
@@ -359,7 +365,7 @@ pub fn ComparePanel() -> impl IntoView {
             </table>
             <p class="explainer">{include_str!("../../www/text/compare.txt")}</p>
         </figure>
-    }
+    })
 }
 
 /// The select of what lane `lane` (0-based; shown and tested as 1 to 3) trains.

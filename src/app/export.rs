@@ -2,7 +2,7 @@
 //! back), and each chart as a picture. Files are made and read in the tab; nothing is uploaded.
 
 use leptos::prelude::*;
-use ssl_core::record::{RunRecord, metrics_csv};
+use ssl_core::record::metrics_csv;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
@@ -23,7 +23,7 @@ pub const CHARTS: [(&str, &str); 8] = [
 /// The size of the iframe the embed code asks for, in CSS pixels: one chart with the run's
 /// buttons, its status and its explainer.
 const EMBED_WIDTH: u32 = 680;
-const EMBED_HEIGHT: u32 = 720;
+const EMBED_HEIGHT: u32 = 800;
 
 /// What the last action did, or why it failed: shown under the buttons and announced.
 #[derive(Clone, PartialEq)]
@@ -98,7 +98,8 @@ pub fn ExportPanel() -> impl IntoView {
     let export_json = move |_| {
         let name = format!("{}.json", stem());
         report(
-            files::download_text(&name, "application/json", &record().to_json())
+            files::record_json(&record())
+                .and_then(|json| files::download_text(&name, "application/json", &json))
                 .map(|()| format!("Saved {name}")),
         )
     };
@@ -136,7 +137,7 @@ pub fn ExportPanel() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let read = files::read_text(&file)
                 .await
-                .and_then(|text| RunRecord::from_json(&text).map_err(|e| e.to_string()));
+                .and_then(|text| files::parse_record(&text));
             report(match read {
                 Ok(record) => {
                     let steps = record.steps.last().map_or(0, |s| s.step);

@@ -2,6 +2,8 @@
 //! in the tab: a download is made from a blob in memory, a chosen file is read in memory, and
 //! nothing is sent anywhere.
 
+use serde::Serialize;
+use ssl_core::record::{RecordError, RecordTag, RunRecord};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, HtmlCanvasElement, Url};
@@ -79,4 +81,35 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .await
         .map(|_| ())
         .map_err(describe)
+}
+
+/// A run as indented JSON, written by the browser's own `JSON.stringify`. The page reuses the
+/// serde-wasm-bindgen code of its worker messages rather than carry serde_json (about 50 KB of
+/// wasm); the JSON is the same as [`RunRecord::to_json`] writes natively.
+pub fn record_json(record: &RunRecord) -> Result<String, String> {
+    let value = record
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify_with_replacer_and_space(&value, &JsValue::NULL, &JsValue::from(2))
+        .map_err(describe)?
+        .as_string()
+        .ok_or_else(|| "the run could not be written as JSON".into())
+}
+
+/// Reads a run file with the browser's `JSON.parse`, with the checks of
+/// [`RunRecord::from_json`].
+pub fn parse_record(text: &str) -> Result<RunRecord, String> {
+    let fail = |e: RecordError| e.to_string();
+    if text.trim().is_empty() {
+        return Err(fail(RecordError::Empty));
+    }
+    if text.len() > ssl_core::record::MAX_BYTES {
+        return Err(fail(RecordError::TooLarge { bytes: text.len() }));
+    }
+    let value = js_sys::JSON::parse(text).map_err(|e| fail(RecordError::Json(describe(e))))?;
+    let json = |e: serde_wasm_bindgen::Error| fail(RecordError::Json(e.to_string()));
+    let tag: RecordTag = serde_wasm_bindgen::from_value(value.clone()).map_err(json)?;
+    tag.check().map_err(fail)?;
+    let record: RunRecord = serde_wasm_bindgen::from_value(value).map_err(json)?;
+    record.checked().map_err(fail)
 }

@@ -41,6 +41,24 @@ pub struct RunRecord {
     pub embedding: Option<EmbeddingView>,
 }
 
+/// The fields of a run file read before the rest, to refuse a foreign file with a message.
+#[derive(Debug, Deserialize)]
+pub struct RecordTag {
+    pub format: Option<String>,
+    pub version: Option<u32>,
+}
+
+impl RecordTag {
+    /// Whether the file says it is a run file of a version this one reads.
+    pub fn check(&self) -> Result<(), RecordError> {
+        match (self.format.as_deref(), self.version) {
+            (Some(FORMAT), Some(v)) if v > VERSION => Err(RecordError::Version(v)),
+            (Some(FORMAT), _) => Ok(()),
+            (other, _) => Err(RecordError::Format(other.unwrap_or("missing").into())),
+        }
+    }
+}
+
 /// Why a run file cannot be read.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum RecordError {
@@ -98,24 +116,22 @@ impl RunRecord {
             return Err(RecordError::TooLarge { bytes: text.len() });
         }
         // The tag first, so that another JSON file gets "not a run file", not a missing field.
-        #[derive(Deserialize)]
-        struct Tag {
-            format: Option<String>,
-            version: Option<u32>,
-        }
-        let tag: Tag = serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
-        match (tag.format.as_deref(), tag.version) {
-            (Some(FORMAT), Some(v)) if v > VERSION => return Err(RecordError::Version(v)),
-            (Some(FORMAT), _) => {}
-            (other, _) => return Err(RecordError::Format(other.unwrap_or("missing").into())),
-        }
+        let tag: RecordTag =
+            serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
+        tag.check()?;
         let record: RunRecord =
             serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
-        record.check()?;
-        Ok(record)
+        record.checked()
     }
 
-    /// The invariants the page relies on when it draws a record.
+    /// The record, if it keeps the invariants the page relies on when it draws one. For a
+    /// caller that parsed the JSON itself (the page uses the browser's parser): check the
+    /// [`RecordTag`] first.
+    pub fn checked(self) -> Result<Self, RecordError> {
+        self.check()?;
+        Ok(self)
+    }
+
     fn check(&self) -> Result<(), RecordError> {
         let (_, notices) = self.settings.clone().validated();
         if let Some(notice) = notices.first() {

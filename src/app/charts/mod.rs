@@ -143,7 +143,12 @@ fn ChartPanel(
     svg: fn(&History) -> Result<String, String>,
     /// What the picture depends on (see [`Revision`]).
     revision: fn(&History) -> Revision,
+    /// On an embedded page, the one chart shown: the others are not built at all.
+    only: Option<&'static str>,
 ) -> impl IntoView {
+    if only.is_some_and(|o| o != testid) {
+        return None;
+    }
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let current = Memo::new(move |_| state.history.with(revision));
@@ -155,7 +160,7 @@ fn ChartPanel(
         let _ = current.get();
         state.history.with_untracked(|h| draw(h, area))
     });
-    view! {
+    Some(view! {
         <figure class="panel chart">
             <figcaption><h2>{title}</h2></figcaption>
             <canvas node_ref=canvas data-testid=testid aria-label=title
@@ -164,101 +169,93 @@ fn ChartPanel(
                 {move || explainer(state.run_settings.with(|s| s.method))}
             </p>
         </figure>
-    }
+    })
 }
 
 /// Every chart, or only the one whose canvas has the test id `only` (an embedded page).
 #[component]
 pub fn Charts(#[prop(optional)] only: Option<&'static str>) -> impl IntoView {
-    let shown = move |testid: &str| only.is_none_or(|o| o == testid);
     view! {
-        {shown("chart-loss").then(|| view! {
-            <ChartPanel
-                title="Loss terms"
-                testid="chart-loss"
-                explainer=|method| match method {
-                    Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
-                    Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
-                    Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
-                    Method::Rotation => include_str!("../../../www/text/loss-rotation.txt"),
-                    Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
-                }
-                draw=loss::draw
-                svg=svg_of!(loss::draw)
-                revision=|h| (h.run, h.dataset, h.steps.len(), 0)
-            />
-        })}
-        {shown("chart-ncc").then(|| view! {
-            <ChartPanel
-                title="Clustering by class (NCC accuracy)"
-                testid="chart-ncc"
-                explainer=|_| include_str!("../../../www/text/ncc.txt")
-                draw=ncc::draw
-                svg=svg_of!(ncc::draw)
-                revision=evaluations_revision
-            />
-        })}
-        {shown("chart-compare").then(|| view! { <super::compare::ComparePanel /> })}
-        {shown("chart-probes").then(|| view! {
-            <ChartPanel
-                title="Probes: linear, kNN, coarse classes"
-                testid="chart-probes"
-                explainer=|_| include_str!("../../../www/text/probes.txt")
-                draw=probes::draw
-                svg=svg_of!(probes::draw)
-                revision=evaluations_revision
-            />
-        })}
-        {shown("chart-cdnv").then(|| view! {
-            <ChartPanel
-                title="Cluster tightness (CDNV)"
-                testid="chart-cdnv"
-                explainer=|_| include_str!("../../../www/text/cdnv.txt")
-                draw=cdnv::draw
-                svg=svg_of!(cdnv::draw)
-                revision=evaluations_revision
-            />
-        })}
-        {shown("chart-layers").then(|| view! {
-            <ChartPanel
-                title="Layer by layer (NCC)"
-                testid="chart-layers"
-                explainer=|_| include_str!("../../../www/text/layers.txt")
-                draw=layers::draw
-                svg=svg_of!(layers::draw)
-                revision=|h| {
-                    let step = h.layers.as_ref().map_or(0, |l| l.step + 1);
-                    (h.run, h.dataset, step, usize::from(h.layers_untrained.is_some()))
-                }
-            />
-        })}
-        {shown("chart-random-targets").then(|| view! {
-            <ChartPanel
-                title="Semantic or random targets"
-                testid="chart-random-targets"
-                explainer=|_| include_str!("../../../www/text/random-targets.txt")
-                draw=random_targets::draw
-                svg=svg_of!(random_targets::draw)
-                revision=|h| {
-                    let step = h.random_targets.as_ref().map_or(0, |f| f.step + 1);
-                    (h.run, h.dataset, step, usize::from(h.random_targets_untrained.is_some()))
-                }
-            />
-        })}
-        {shown("chart-embedding").then(|| view! {
-            <ChartPanel
-                title="Test embeddings (PCA)"
-                testid="chart-embedding"
-                explainer=|_| include_str!("../../../www/text/embedding.txt")
-                draw=embedding::draw
-                svg=svg_of!(embedding::draw)
-                revision=|h| {
-                    let view = h.embedding.as_ref();
-                    let step = view.map_or(0, |v| v.step + 1);
-                    (h.run, h.dataset, step, view.map_or(0, |v| v.points.len()))
-                }
-            />
-        })}
+        <ChartPanel
+            title="Loss terms"
+            testid="chart-loss"
+            only=only
+            explainer=|method| match method {
+                Method::Vicreg => include_str!("../../../www/text/loss-vicreg.txt"),
+                Method::Simclr => include_str!("../../../www/text/loss-simclr.txt"),
+                Method::Barlow => include_str!("../../../www/text/loss-barlow.txt"),
+                Method::Rotation => include_str!("../../../www/text/loss-rotation.txt"),
+                Method::Jigsaw => include_str!("../../../www/text/loss-jigsaw.txt"),
+            }
+            draw=loss::draw
+            svg=svg_of!(loss::draw)
+            revision=|h| (h.run, h.dataset, h.steps.len(), 0)
+        />
+        <ChartPanel
+            title="Clustering by class (NCC accuracy)"
+            testid="chart-ncc"
+            only=only
+            explainer=|_| include_str!("../../../www/text/ncc.txt")
+            draw=ncc::draw
+            svg=svg_of!(ncc::draw)
+            revision=evaluations_revision
+        />
+        <super::compare::ComparePanel only />
+        <ChartPanel
+            title="Probes: linear, kNN, coarse classes"
+            testid="chart-probes"
+            only=only
+            explainer=|_| include_str!("../../../www/text/probes.txt")
+            draw=probes::draw
+            svg=svg_of!(probes::draw)
+            revision=evaluations_revision
+        />
+        <ChartPanel
+            title="Cluster tightness (CDNV)"
+            testid="chart-cdnv"
+            only=only
+            explainer=|_| include_str!("../../../www/text/cdnv.txt")
+            draw=cdnv::draw
+            svg=svg_of!(cdnv::draw)
+            revision=evaluations_revision
+        />
+        <ChartPanel
+            title="Layer by layer (NCC)"
+            testid="chart-layers"
+            only=only
+            explainer=|_| include_str!("../../../www/text/layers.txt")
+            draw=layers::draw
+            svg=svg_of!(layers::draw)
+            revision=|h| {
+                let step = h.layers.as_ref().map_or(0, |l| l.step + 1);
+                (h.run, h.dataset, step, usize::from(h.layers_untrained.is_some()))
+            }
+        />
+        <ChartPanel
+            title="Semantic or random targets"
+            testid="chart-random-targets"
+            only=only
+            explainer=|_| include_str!("../../../www/text/random-targets.txt")
+            draw=random_targets::draw
+            svg=svg_of!(random_targets::draw)
+            revision=|h| {
+                let step = h.random_targets.as_ref().map_or(0, |f| f.step + 1);
+                (h.run, h.dataset, step, usize::from(h.random_targets_untrained.is_some()))
+            }
+        />
+        <ChartPanel
+            title="Test embeddings (PCA)"
+            testid="chart-embedding"
+            only=only
+            explainer=|_| include_str!("../../../www/text/embedding.txt")
+            draw=embedding::draw
+            svg=svg_of!(embedding::draw)
+            revision=|h| {
+                let view = h.embedding.as_ref();
+                let step = view.map_or(0, |v| v.step + 1);
+                (h.run, h.dataset, step, view.map_or(0, |v| v.points.len()))
+            }
+        />
     }
 }
 
