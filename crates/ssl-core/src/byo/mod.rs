@@ -4,12 +4,16 @@
 //! - [`parse`] turns the bytes of a file into [`Embeddings`] and [`LabelColumn`]s: CSV or TSV
 //!   (a header row optional, label columns chosen by name or index), NPY (float32 or float64,
 //!   either byte order, C or Fortran order) with a separate labels file, or NPZ holding both.
+//! - [`analyze`] measures every label column of a [`Table`] as the trainer measures its own
+//!   embeddings (NCC, CDNV, kNN, the linear probe, random-target alignment, MI) and adds a 2-D
+//!   PCA view, into one serde-serializable [`analyze::Report`].
 //!
 //! The module never touches a file system: it works on byte slices, so the page can hand it the
 //! bytes of a dropped file and the CLI the bytes it read. Every file is named by the caller
 //! (`source`), and every error says which file, which line or field, and what was expected, in
 //! one line ([`ByoError`]'s `Display`).
 
+pub mod analyze;
 pub mod parse;
 
 use thiserror::Error;
