@@ -37,8 +37,7 @@ pub fn run(request: &Analyze) -> Result<(), CliError> {
     bar.finish_and_clear();
 
     let mut analysis = Analysis::new(&table, request.config.clone())?;
-    let steps = table.label_columns.len() as u64 * 4 + 1;
-    let bar = progress_bar(steps, "analysing");
+    let bar = progress_bar(analysis.total_steps() as u64, "analysing");
     let report = loop {
         let done = analysis.step()?;
         bar.inc(1);

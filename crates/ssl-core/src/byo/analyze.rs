@@ -205,7 +205,8 @@ impl<'a> Analysis<'a> {
         })
     }
 
-    fn total_steps(&self) -> usize {
+    /// How many [`Analysis::step`] calls the whole analysis takes.
+    pub fn total_steps(&self) -> usize {
         self.table.label_columns.len() * MEASURES + 1
     }
 
