@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod augment;
 pub mod barlow;
 pub mod bench;
+pub mod byo;
 pub mod compare;
 pub mod contrastive;
 pub mod cross_entropy;
