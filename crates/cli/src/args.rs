@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a run from a settings file (the explorer's `Settings` as JSON) and print its
+    /// Train a run from a settings file (a run file the page saved, or its `Settings`, as JSON) and print its
     /// metrics history.
     Train(RawTrain),
     /// Run the analyses (NCC, CDNV, kNN, linear probe, random targets, MI, PCA view) on
@@ -186,13 +186,26 @@ impl RawTrain {
         let name = self.settings.display().to_string();
         let text = std::fs::read_to_string(&self.settings)
             .map_err(|e| CliError::BadInput(format!("{name}: cannot be read: {e}")))?;
-        let raw: Settings = serde_json::from_str(&text).map_err(|e| {
-            CliError::BadInput(format!(
-                "{name}, line {}, column {}: {e}; expected the explorer's settings as JSON",
-                e.line(),
-                e.column()
-            ))
-        })?;
+        // A run file the page saved (its `settings` field), or the settings alone.
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum SettingsFile {
+            Run { settings: Settings },
+            Settings(Settings),
+        }
+        let raw = match serde_json::from_str(&text) {
+            Ok(SettingsFile::Run { settings } | SettingsFile::Settings(settings)) => settings,
+            Err(_) => {
+                // The untagged error says nothing useful; the one for the settings alone does.
+                let e = serde_json::from_str::<Settings>(&text).expect_err("failed above");
+                return Err(CliError::BadInput(format!(
+                    "{name}, line {}, column {}: {e}; expected a run file saved by the \
+                     explorer, or its settings, as JSON",
+                    e.line(),
+                    e.column()
+                )));
+            }
+        };
         let (settings, notices) = raw.validated();
         for notice in notices {
             eprintln!("ssl-explorer: {name}: {}", notice.message);

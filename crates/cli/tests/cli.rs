@@ -256,7 +256,7 @@ fn a_missing_file_is_bad_input() {
 }
 
 #[test]
-fn train_writes_the_metrics_history_of_a_settings_file() {
+fn train_writes_a_run_file_that_trains_the_same_run_again() {
     let scratch = Scratch::new("train");
     let settings = ssl_core::settings::Settings {
         batch_size: 32,
@@ -278,6 +278,17 @@ fn train_writes_the_metrics_history_of_a_settings_file() {
         .map(|e| e["step"].as_u64().unwrap())
         .collect();
     assert_eq!(steps, [0, 2, 4]);
+
+    // It is a run file the page opens, and training from it again gives the same run.
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let record = ssl_core::record::RunRecord::from_json(&text).expect("a valid run file");
+    assert_eq!(record.settings, settings);
+    let again = scratch.file("run.json", text.as_bytes());
+    let out = run(&[
+        "train", &again, "--steps", "4", "--every", "2", "--www", &www,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
 }
 
 #[test]
