@@ -36,6 +36,21 @@ export async function readout(page, testid) {
   return page.getAttribute(`[data-testid="${testid}"]`, 'data-value');
 }
 
+// Clicks Step `count` times (the steps add up) and waits until they are done.
+export async function stepTo(page, count) {
+  await page.$eval(
+    '[data-testid="step"]',
+    (button, n) => {
+      for (let i = 0; i < n; i++) button.click();
+    },
+    count,
+  );
+  await page.waitForSelector(`[data-testid="step-count"][data-value="${count}"]`, {
+    timeout: 120_000,
+  });
+  await page.waitForSelector('[data-testid="run-state"][data-value="paused"]');
+}
+
 // Counts a canvas's coloured pixels (channels differing by more than 40), which text, axes and
 // a placeholder message (all grey or black) do not produce; the charts' series do.
 export async function colouredPixels(page, testid) {

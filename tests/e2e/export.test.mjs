@@ -6,26 +6,11 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { ARTIFACTS, readout, useSite } from './browser.mjs';
+import { ARTIFACTS, readout, stepTo, useSite } from './browser.mjs';
 
 const site = useSite();
 
 const idle = '[data-testid="run-state"][data-value="idle"]';
-
-// Trains `count` steps with Step and waits until they are done.
-async function stepTo(page, count) {
-  await page.$eval(
-    '[data-testid="step"]',
-    (button, n) => {
-      for (let i = 0; i < n; i++) button.click();
-    },
-    count,
-  );
-  await page.waitForSelector(`[data-testid="step-count"][data-value="${count}"]`, {
-    timeout: 120_000,
-  });
-  await page.waitForSelector('[data-testid="run-state"][data-value="paused"]');
-}
 
 // Clicks `testid` and returns the download's file name and text.
 async function download(page, testid) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { readout, useSite } from './browser.mjs';
+import { readout, stepTo, useSite } from './browser.mjs';
 
 const site = useSite();
 
@@ -17,21 +17,6 @@ async function open(query, { onConsole } = {}) {
   await page.goto(site.server.url + query);
   await page.waitForSelector(idle, { timeout: 60_000 });
   return { context, page };
-}
-
-// Clicks Step `count` times (the steps add up) and waits until they are done.
-async function stepTo(page, count) {
-  await page.$eval(
-    '[data-testid="step"]',
-    (button, n) => {
-      for (let i = 0; i < n; i++) button.click();
-    },
-    count,
-  );
-  await page.waitForSelector(`[data-testid="step-count"][data-value="${count}"]`, {
-    timeout: 120_000,
-  });
-  await page.waitForSelector('[data-testid="run-state"][data-value="paused"]');
 }
 
 test('a link with lr=10 diverges, names the learning rate, keeps the history and offers a way on', async () => {
