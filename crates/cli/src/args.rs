@@ -26,8 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a run from a settings file (a run file the page saved, or its `Settings`, as JSON) and print its
-    /// metrics history.
+    /// Train a run from a settings file (a run file the page saved, or its `Settings`, as
+    /// JSON) and print the run file, or its metrics as CSV.
     Train(RawTrain),
     /// Run the analyses (NCC, CDNV, kNN, linear probe, random targets, MI, PCA view) on
     /// embeddings and labels from a CSV, TSV, NPY or NPZ file.

@@ -64,7 +64,7 @@ impl RecordTag {
 pub enum RecordError {
     #[error("the run file is empty")]
     Empty,
-    #[error("the run file is {bytes} bytes, more than the {max} a run file can be", max = MAX_BYTES)]
+    #[error("the run file is {bytes} bytes, more than the {MAX_BYTES} a run file can be")]
     TooLarge { bytes: usize },
     /// Not JSON, or JSON of another shape. serde_json names the line and column.
     #[error("the run file could not be read: {0}")]
