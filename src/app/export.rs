@@ -6,19 +6,8 @@ use ssl_core::record::metrics_csv;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use super::charts::CHARTS;
 use super::{AppState, files, link};
-
-/// The charts that can be saved as pictures: their canvas's test id and their name.
-pub const CHARTS: [(&str, &str); 8] = [
-    ("chart-loss", "Loss terms"),
-    ("chart-ncc", "NCC accuracy"),
-    ("chart-compare", "Compare"),
-    ("chart-probes", "Probes"),
-    ("chart-cdnv", "CDNV"),
-    ("chart-layers", "Layer by layer"),
-    ("chart-random-targets", "Random targets"),
-    ("chart-embedding", "Test embeddings"),
-];
 
 /// The size of the iframe the embed code asks for, in CSS pixels: one chart with the run's
 /// buttons, its status and its explainer.
@@ -61,15 +50,16 @@ pub fn ExportPanel() -> impl IntoView {
         state.history.with_untracked(|h| h.to_record(&settings))
     };
 
-    let copy_link = move |_| {
-        let url = link::current_url();
+    // Copies `text`; when the browser refuses, the message shows it to copy by hand.
+    let copy = move |what: &'static str, text: String| {
         leptos::task::spawn_local(async move {
-            report(match files::copy_text(&url).await {
-                Ok(()) => Ok(format!("Copied the link: {url}")),
-                Err(e) => Err(format!("Could not copy ({e}); the link is: {url}")),
+            report(match files::copy_text(&text).await {
+                Ok(()) => Ok(format!("Copied the {what}: {text}")),
+                Err(e) => Err(format!("Could not copy ({e}); the {what} is: {text}")),
             });
         });
     };
+    let copy_link = move |_| copy("link", link::current_url());
     let copy_embed = move |_| {
         let testid = chart.get_untracked();
         let name = CHARTS
@@ -81,12 +71,7 @@ pub fn ExportPanel() -> impl IntoView {
             "<iframe src=\"{url}\" title=\"SSL Explorer: {name}\" width=\"{EMBED_WIDTH}\" \
              height=\"{EMBED_HEIGHT}\" style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>"
         );
-        leptos::task::spawn_local(async move {
-            report(match files::copy_text(&code).await {
-                Ok(()) => Ok(format!("Copied the embed code: {code}")),
-                Err(e) => Err(format!("Could not copy ({e}); the embed code is: {code}")),
-            });
-        });
+        copy("embed code", code);
     };
     let export_csv = move |_| {
         let name = format!("{}.csv", stem());

@@ -3,7 +3,7 @@
 //! nothing is sent anywhere.
 
 use serde::Serialize;
-use ssl_core::record::{RecordError, RecordTag, RunRecord};
+use ssl_core::record::RunRecord;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, HtmlCanvasElement, Url};
@@ -99,17 +99,9 @@ pub fn record_json(record: &RunRecord) -> Result<String, String> {
 /// Reads a run file with the browser's `JSON.parse`, with the checks of
 /// [`RunRecord::from_json`].
 pub fn parse_record(text: &str) -> Result<RunRecord, String> {
-    let fail = |e: RecordError| e.to_string();
-    if text.trim().is_empty() {
-        return Err(fail(RecordError::Empty));
+    fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+        let value = js_sys::JSON::parse(text).map_err(describe)?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
     }
-    if text.len() > ssl_core::record::MAX_BYTES {
-        return Err(fail(RecordError::TooLarge { bytes: text.len() }));
-    }
-    let value = js_sys::JSON::parse(text).map_err(|e| fail(RecordError::Json(describe(e))))?;
-    let json = |e: serde_wasm_bindgen::Error| fail(RecordError::Json(e.to_string()));
-    let tag: RecordTag = serde_wasm_bindgen::from_value(value.clone()).map_err(json)?;
-    tag.check().map_err(fail)?;
-    let record: RunRecord = serde_wasm_bindgen::from_value(value).map_err(json)?;
-    record.checked().map_err(fail)
+    RunRecord::read_with(text, read, read).map_err(|e| e.to_string())
 }

@@ -10,6 +10,7 @@ use ssl_core::settings::{Notice, Settings, quote};
 use wasm_bindgen::JsValue;
 use web_sys::UrlSearchParams;
 
+use super::charts::CHARTS;
 use crate::protocol::DebugOptions;
 
 /// Parameters the page reads itself, which the settings parser skips.
@@ -48,18 +49,6 @@ pub struct Link {
     /// The test id of the one chart an embedded page shows.
     pub embed: Option<&'static str>,
 }
-
-/// The charts a page can embed alone, by test id; `embed=` names them without `chart-`.
-pub const EMBEDDABLE: [&str; 8] = [
-    "chart-loss",
-    "chart-ncc",
-    "chart-compare",
-    "chart-probes",
-    "chart-cdnv",
-    "chart-layers",
-    "chart-random-targets",
-    "chart-embedding",
-];
 
 fn search_params() -> Option<UrlSearchParams> {
     let search = web_sys::window()?.location().search().ok()?;
@@ -143,11 +132,12 @@ pub fn read() -> Link {
         }
     };
     let embed = value(EMBED).and_then(|name| {
-        let found = EMBEDDABLE
+        let found = CHARTS
             .into_iter()
+            .map(|(id, _)| id)
             .find(|id| id.strip_prefix("chart-") == Some(name));
         if found.is_none() {
-            let names: Vec<&str> = EMBEDDABLE.iter().map(|id| &id[6..]).collect();
+            let names: Vec<&str> = CHARTS.iter().map(|(id, _)| &id[6..]).collect();
             notices.push(Notice {
                 field: EMBED.into(),
                 message: format!(

@@ -50,7 +50,7 @@ pub struct RecordTag {
 
 impl RecordTag {
     /// Whether the file says it is a run file of a version this one reads.
-    pub fn check(&self) -> Result<(), RecordError> {
+    fn check(&self) -> Result<(), RecordError> {
         match (self.format.as_deref(), self.version) {
             (Some(FORMAT), Some(v)) if v > VERSION => Err(RecordError::Version(v)),
             (Some(FORMAT), _) => Ok(()),
@@ -109,29 +109,36 @@ impl RunRecord {
 
     /// Reads a run file, refusing anything this version did not write or cannot show.
     pub fn from_json(text: &str) -> Result<Self, RecordError> {
+        let json = |e: serde_json::Error| e.to_string();
+        Self::read_with(
+            text,
+            |text| serde_json::from_str(text).map_err(json),
+            |text| serde_json::from_str(text).map_err(json),
+        )
+    }
+
+    /// Reads a run file with the JSON readers given (the page uses the browser's parser,
+    /// natively serde_json): the tag first, so that another JSON file gets "not a run file"
+    /// rather than a missing field, then the record, then its invariants. A reader's error is
+    /// its one-line message.
+    pub fn read_with(
+        text: &str,
+        read_tag: impl FnOnce(&str) -> Result<RecordTag, String>,
+        read_record: impl FnOnce(&str) -> Result<RunRecord, String>,
+    ) -> Result<Self, RecordError> {
         if text.trim().is_empty() {
             return Err(RecordError::Empty);
         }
         if text.len() > MAX_BYTES {
             return Err(RecordError::TooLarge { bytes: text.len() });
         }
-        // The tag first, so that another JSON file gets "not a run file", not a missing field.
-        let tag: RecordTag =
-            serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
-        tag.check()?;
-        let record: RunRecord =
-            serde_json::from_str(text).map_err(|e| RecordError::Json(e.to_string()))?;
-        record.checked()
+        read_tag(text).map_err(RecordError::Json)?.check()?;
+        let record = read_record(text).map_err(RecordError::Json)?;
+        record.check()?;
+        Ok(record)
     }
 
-    /// The record, if it keeps the invariants the page relies on when it draws one. For a
-    /// caller that parsed the JSON itself (the page uses the browser's parser): check the
-    /// [`RecordTag`] first.
-    pub fn checked(self) -> Result<Self, RecordError> {
-        self.check()?;
-        Ok(self)
-    }
-
+    /// The invariants the page relies on when it draws a record.
     fn check(&self) -> Result<(), RecordError> {
         let (_, notices) = self.settings.clone().validated();
         if let Some(notice) = notices.first() {

@@ -64,6 +64,19 @@ pub const FONT: &str = "sans-serif";
 
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The training view's charts, by their canvas's test id, with a short name: the charts that
+/// can be saved as pictures and embedded alone (`embed=` names them without `chart-`).
+pub const CHARTS: [(&str, &str); 8] = [
+    ("chart-loss", "Loss terms"),
+    ("chart-ncc", "NCC accuracy"),
+    ("chart-compare", "Compare"),
+    ("chart-probes", "Probes"),
+    ("chart-cdnv", "CDNV"),
+    ("chart-layers", "Layer by layer"),
+    ("chart-random-targets", "Random targets"),
+    ("chart-embedding", "Test embeddings"),
+];
+
 /// The size of every chart's canvas, and of its SVG.
 pub const CHART_SIZE: (u32, u32) = (640, 360);
 
